@@ -1,0 +1,106 @@
+package dev.pagoda.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed pool of compute threads for data-parallel loops. The calling thread (the engine
+ * thread) is worker 0; the others wait for work by spinning briefly and then parking, so that
+ * on a small machine they give the CPU back to HTTP threads between steps.
+ *
+ * <p>Work is split statically: worker w of W takes [n·w/W, n·(w+1)/W). Which worker computes an
+ * element never changes how it is computed, so results do not depend on the thread count.
+ */
+public final class WorkerPool implements AutoCloseable {
+    /** A loop body over a range of indices, run by one worker. */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int worker, int start, int end);
+    }
+
+    private static final int SPIN_ITERATIONS = 20_000;
+
+    private final int size;
+    private final Thread[] threads;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile RangeTask task;
+    private volatile int taskSize;
+    private volatile Throwable failure;
+    private volatile Thread caller;
+
+    public WorkerPool(int size) {
+        if (size < 1) throw new IllegalArgumentException("--num-threads must be at least 1, got " + size);
+        this.size = size;
+        this.threads = new Thread[size - 1];
+        for (int w = 1; w < size; w++) {
+            int worker = w;
+            threads[w - 1] = Thread.ofPlatform().daemon().name("pagoda-worker-" + w).start(() -> loop(worker));
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Runs {@code task} over [0, n) on all workers and returns when every range is done. */
+    public void parallelFor(int n, RangeTask task) {
+        if (size == 1 || n <= 1) {
+            task.run(0, 0, n);
+            return;
+        }
+        this.task = task;
+        this.taskSize = n;
+        this.failure = null;
+        caller = Thread.currentThread();
+        remaining.set(size - 1);
+        generation++; // publishes task and taskSize to the workers
+        for (Thread t : threads) LockSupport.unpark(t);
+        runRange(task, 0, n);
+        int spins = 0;
+        while (remaining.get() > 0) {
+            if (++spins > SPIN_ITERATIONS) LockSupport.parkNanos(50_000);
+            else Thread.onSpinWait();
+        }
+        this.task = null;
+        Throwable f = failure;
+        if (f != null) {
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error err) throw err;
+            throw new RuntimeException(f);
+        }
+    }
+
+    private void runRange(RangeTask t, int worker, int n) {
+        long start = (long) n * worker / size;
+        long end = (long) n * (worker + 1) / size;
+        if (start < end) t.run(worker, (int) start, (int) end);
+    }
+
+    private void loop(int worker) {
+        long seen = 0;
+        while (!closed) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins > SPIN_ITERATIONS) LockSupport.park(this);
+                else Thread.onSpinWait();
+            }
+            if (closed) return;
+            seen = generation;
+            try {
+                runRange(task, worker, taskSize);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                if (remaining.decrementAndGet() == 0) LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : threads) LockSupport.unpark(t);
+    }
+}

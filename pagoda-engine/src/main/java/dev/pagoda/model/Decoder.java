@@ -1,0 +1,220 @@
+package dev.pagoda.model;
+
+import dev.pagoda.cache.KvCache;
+import dev.pagoda.config.ModelConfig;
+import dev.pagoda.config.RopeLayout;
+import dev.pagoda.kernel.Matmul;
+import dev.pagoda.kernel.VectorMath;
+import dev.pagoda.kernel.WorkerPool;
+
+/**
+ * The decoder-only transformer shared by every supported architecture:
+ * embeddings → [RMSNorm → attention over the paged KV cache → RMSNorm → SwiGLU MLP] × L →
+ * RMSNorm → LM head, for a flat batch of tokens. Buffers are allocated once, for at most
+ * {@code maxTokens} tokens and {@code maxLogitRows} logit rows per call.
+ */
+public final class Decoder {
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final Matmul matmul;
+    private final WorkerPool pool;
+    private final int maxTokens;
+    private final int maxLogitRows;
+    private final double[] invFreq;
+
+    // Activations, one row per batch token.
+    private final float[] x, xn, q, k, v, attn, gate, up;
+    private final float[] lastHidden;
+    // Per-worker attention scratch.
+    private final float[][] scores, acc;
+    private final float[][] cos, sin;
+
+    public Decoder(ModelConfig config, ModelWeights weights, WorkerPool pool, int maxTokens, int maxLogitRows, int blockSize) {
+        this.c = config;
+        this.w = weights;
+        this.pool = pool;
+        this.maxTokens = maxTokens;
+        this.maxLogitRows = maxLogitRows;
+        int widest = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
+        this.matmul = new Matmul(pool, widest);
+        int h = c.hiddenSize();
+        this.x = new float[maxTokens * h];
+        this.xn = new float[maxTokens * h];
+        this.q = new float[maxTokens * c.qDim()];
+        this.k = new float[maxTokens * c.kvDim()];
+        this.v = new float[maxTokens * c.kvDim()];
+        this.attn = new float[maxTokens * c.qDim()];
+        this.gate = new float[maxTokens * c.intermediateSize()];
+        this.up = new float[maxTokens * c.intermediateSize()];
+        this.lastHidden = new float[maxLogitRows * h];
+        this.scores = new float[pool.size()][blockSize];
+        this.acc = new float[pool.size()][c.headDim()];
+        this.cos = new float[maxTokens][c.headDim() / 2];
+        this.sin = new float[maxTokens][c.headDim() / 2];
+        this.invFreq = new double[c.headDim() / 2];
+        for (int i = 0; i < invFreq.length; i++) invFreq[i] = c.ropeInvFreq(i);
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    public int maxLogitRows() {
+        return maxLogitRows;
+    }
+
+    /**
+     * Runs the batch, writing its K/V into {@code cache}, and stores the logits of
+     * {@code batch.logitRows()} into {@code logits} (row i at {@code i * vocabSize}).
+     */
+    public void forward(ForwardBatch batch, KvCache cache, float[] logits) {
+        int n = batch.numTokens();
+        if (n > maxTokens || batch.logitRows().length > maxLogitRows) {
+            throw new IllegalArgumentException("batch of " + n + " tokens / " + batch.logitRows().length
+                    + " logit rows exceeds the planned " + maxTokens + " / " + maxLogitRows);
+        }
+        int h = c.hiddenSize();
+        matmul.gatherRows(w.embedding(), batch.tokenIds(), n, x);
+        ropeTables(batch.positions(), n);
+        for (int l = 0; l < c.numLayers(); l++) {
+            ModelWeights.Layer layer = w.layer(l);
+            rmsNormRows(x, xn, layer.attnNorm(), n, h);
+            matmul.multiply(layer.wq(), xn, h, n, q, c.qDim());
+            matmul.multiply(layer.wk(), xn, h, n, k, c.kvDim());
+            matmul.multiply(layer.wv(), xn, h, n, v, c.kvDim());
+            if (layer.bq() != null) {
+                for (int t = 0; t < n; t++) {
+                    VectorMath.addBias(q, t * c.qDim(), layer.bq(), c.qDim());
+                    VectorMath.addBias(k, t * c.kvDim(), layer.bk(), c.kvDim());
+                    VectorMath.addBias(v, t * c.kvDim(), layer.bv(), c.kvDim());
+                }
+            }
+            if (layer.qNorm() != null) {
+                headNorm(q, layer.qNorm(), n * c.numHeads());
+                headNorm(k, layer.kNorm(), n * c.numKvHeads());
+            }
+            rope(q, n, c.numHeads());
+            rope(k, n, c.numKvHeads());
+            storeKv(batch, cache, l);
+            attention(batch, cache, l);
+            matmul.multiply(layer.wo(), attn, c.qDim(), n, xn, h);
+            for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
+
+            rmsNormRows(x, xn, layer.ffnNorm(), n, h);
+            int ff = c.intermediateSize();
+            matmul.multiply(layer.gate(), xn, h, n, gate, ff);
+            matmul.multiply(layer.up(), xn, h, n, up, ff);
+            pool.parallelFor(n, (worker, s, e) -> {
+                for (int t = s; t < e; t++) VectorMath.siluMul(gate, up, t * ff, ff);
+            });
+            matmul.multiply(layer.down(), gate, ff, n, xn, h);
+            for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
+        }
+        int[] rows = batch.logitRows();
+        for (int i = 0; i < rows.length; i++) {
+            VectorMath.rmsNorm(lastHidden, i * h, x, rows[i] * h, w.finalNorm(), h, c.rmsNormEps());
+        }
+        matmul.multiply(w.lmHead(), lastHidden, h, rows.length, logits, c.vocabSize());
+    }
+
+    private void rmsNormRows(float[] in, float[] out, float[] weight, int n, int h) {
+        pool.parallelFor(n, (worker, s, e) -> {
+            for (int t = s; t < e; t++) VectorMath.rmsNorm(out, t * h, in, t * h, weight, h, c.rmsNormEps());
+        });
+    }
+
+    /** RMSNorm over each head's values in place (Qwen3's q_norm / k_norm). */
+    private void headNorm(float[] buf, float[] weight, int heads) {
+        int hd = c.headDim();
+        for (int i = 0; i < heads; i++) VectorMath.rmsNorm(buf, i * hd, buf, i * hd, weight, hd, c.rmsNormEps());
+    }
+
+    private void ropeTables(int[] positions, int n) {
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < invFreq.length; i++) {
+                double angle = positions[t] * invFreq[i];
+                cos[t][i] = (float) Math.cos(angle);
+                sin[t][i] = (float) Math.sin(angle);
+            }
+        }
+    }
+
+    private void rope(float[] buf, int n, int heads) {
+        int hd = c.headDim();
+        int half = hd / 2;
+        boolean adjacent = c.ropeLayout() == RopeLayout.ADJACENT;
+        for (int t = 0; t < n; t++) {
+            float[] ct = cos[t], st = sin[t];
+            for (int head = 0; head < heads; head++) {
+                int base = (t * heads + head) * hd;
+                for (int i = 0; i < half; i++) {
+                    int a = adjacent ? base + 2 * i : base + i;
+                    int b = adjacent ? a + 1 : a + half;
+                    float x0 = buf[a], x1 = buf[b];
+                    buf[a] = x0 * ct[i] - x1 * st[i];
+                    buf[b] = x0 * st[i] + x1 * ct[i];
+                }
+            }
+        }
+    }
+
+    private void storeKv(ForwardBatch batch, KvCache cache, int layer) {
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        int kvDim = c.kvDim();
+        for (int t = 0; t < batch.numTokens(); t++) {
+            int slot = cache.slotOffset(batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t]);
+            System.arraycopy(k, t * kvDim, keys, slot, kvDim);
+            System.arraycopy(v, t * kvDim, values, slot, kvDim);
+        }
+    }
+
+    /**
+     * Causal attention of every batch token over its sequence's positions 0..p, walking the KV
+     * blocks in position order with an online softmax rescaled once per block. The walk depends
+     * only on p and the block size, so a token's output is the same in prefill, chunked prefill
+     * or decode, whatever else is in the batch.
+     */
+    private void attention(ForwardBatch batch, KvCache cache, int layer) {
+        int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
+        int bs = cache.blockSize();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        pool.parallelFor(batch.numTokens() * heads, (worker, start, end) -> {
+            float[] s = scores[worker], a = acc[worker];
+            for (int item = start; item < end; item++) {
+                int t = item / heads, head = item % heads;
+                int[] table = batch.blockTables()[batch.seqOfToken()[t]];
+                int len = batch.positions()[t] + 1;
+                int qOff = (t * heads + head) * hd;
+                int kvHeadOff = (head / group) * hd;
+                float max = Float.NEGATIVE_INFINITY, sum = 0;
+                java.util.Arrays.fill(a, 0f);
+                for (int blockStart = 0; blockStart < len; blockStart += bs) {
+                    int count = Math.min(bs, len - blockStart);
+                    int blockBase = table[blockStart / bs] * bs * kvDim + kvHeadOff;
+                    float blockMax = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < count; j++) {
+                        s[j] = VectorMath.dot(q, qOff, keys, blockBase + j * kvDim, hd) * scale;
+                        blockMax = Math.max(blockMax, s[j]);
+                    }
+                    float newMax = Math.max(max, blockMax);
+                    float correction = (float) Math.exp(max - newMax);
+                    sum *= correction;
+                    VectorMath.scale(a, 0, hd, correction);
+                    for (int j = 0; j < count; j++) {
+                        float p = (float) Math.exp(s[j] - newMax);
+                        sum += p;
+                        VectorMath.scaleAdd(a, 0, 1f, values, blockBase + j * kvDim, p, hd);
+                    }
+                    max = newMax;
+                }
+                float inv = 1f / sum;
+                for (int i = 0; i < hd; i++) attn[qOff + i] = a[i] * inv;
+            }
+        });
+    }
+}
