@@ -2,30 +2,35 @@ package dev.pagoda.cache;
 
 import dev.pagoda.config.ModelConfig;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
- * The paged K/V pool: {@code numBlocks} blocks of {@code blockSize} token slots per layer. A
- * sequence's block table maps its positions to blocks: position p lives in block
- * {@code table[p / blockSize]} at slot {@code p % blockSize}. Allocated once at start.
+ * The paged K/V pool, off-heap and allocated once: {@code numBlocks} blocks of
+ * {@code blockSize} token slots per layer, F32. A sequence's block table maps its positions to
+ * blocks: position p lives in block {@code table[p / blockSize]} at slot {@code p % blockSize}.
  */
-public final class KvCache {
+public final class KvCache implements AutoCloseable {
     private final int numBlocks;
     private final int blockSize;
     private final int kvDim;
-    private final float[][] keys;
-    private final float[][] values;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment[] keys;
+    private final MemorySegment[] values;
 
     public KvCache(ModelConfig config, int numBlocks, int blockSize) {
         if (blockSize < 1) throw new IllegalArgumentException("--block-size must be at least 1, got " + blockSize);
         if (numBlocks < 1) throw new IllegalArgumentException("the KV cache needs at least one block, got " + numBlocks);
-        long perLayer = (long) numBlocks * blockSize * config.kvDim();
-        if (perLayer > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks is too large for one layer array");
-        }
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.kvDim = config.kvDim();
-        this.keys = new float[config.numLayers()][(int) perLayer];
-        this.values = new float[config.numLayers()][(int) perLayer];
+        long layerBytes = (long) numBlocks * blockSize * kvDim * Float.BYTES;
+        this.keys = new MemorySegment[config.numLayers()];
+        this.values = new MemorySegment[config.numLayers()];
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = arena.allocate(layerBytes, 64);
+            values[l] = arena.allocate(layerBytes, 64);
+        }
     }
 
     /** Bytes one token occupies across all layers (K and V, F32). */
@@ -41,16 +46,21 @@ public final class KvCache {
         return blockSize;
     }
 
-    public float[] keys(int layer) {
+    public MemorySegment keys(int layer) {
         return keys[layer];
     }
 
-    public float[] values(int layer) {
+    public MemorySegment values(int layer) {
         return values[layer];
     }
 
-    /** Offset in a layer's key/value array of the slot holding {@code position} of a sequence. */
-    public int slotOffset(int[] blockTable, int position) {
-        return (blockTable[position / blockSize] * blockSize + position % blockSize) * kvDim;
+    /** Float index in a layer's key/value segment of the slot holding {@code position} of a sequence. */
+    public long slotIndex(int[] blockTable, int position) {
+        return ((long) blockTable[position / blockSize] * blockSize + position % blockSize) * kvDim;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 }

@@ -1,6 +1,9 @@
 package dev.pagoda.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,6 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     private VectorMath() {
     }
@@ -31,6 +36,25 @@ public final class VectorMath {
         }
         float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum = Math.fma(a[aOff + i], b[bOff + i], sum);
+        return sum;
+    }
+
+    /** Dot product of a[aOff..aOff+n) with n floats of b starting at float index bIdx, in the same order as {@link #dot}. */
+    public static float dot(float[] a, int aOff, MemorySegment b, long bIdx, int n) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+        long bo = bIdx * Float.BYTES;
+        int i = 0;
+        for (int upper = n - 4 * L; i <= upper; i += 4 * L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * i, LE), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + L), LE), acc1);
+            acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + 2 * L), LE), acc2);
+            acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + 3 * L), LE), acc3);
+        }
+        for (int upper = n - L; i <= upper; i += L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * i, LE), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum = Math.fma(a[aOff + i], b.getAtIndex(LE_FLOAT, bIdx + i), sum);
         return sum;
     }
 
@@ -76,12 +100,13 @@ public final class VectorMath {
         for (; i < n; i++) x[o + i] *= s;
     }
 
-    /** acc[o..o+n) = acc * c + v[vo..vo+n) * w. */
-    public static void scaleAdd(float[] acc, int o, float c, float[] v, int vo, float w, int n) {
+    /** acc[0..n) += w * (n floats of v starting at float index vIdx). */
+    public static void addScaled(float[] acc, MemorySegment v, long vIdx, float w, int n) {
+        long vo = vIdx * Float.BYTES;
         int i = 0;
         for (int upper = n - L; i <= upper; i += L) {
-            FloatVector.fromArray(F, v, vo + i).mul(w).add(FloatVector.fromArray(F, acc, o + i).mul(c)).intoArray(acc, o + i);
+            FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE).fma(FloatVector.broadcast(F, w), FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
         }
-        for (; i < n; i++) acc[o + i] = acc[o + i] * c + v[vo + i] * w;
+        for (; i < n; i++) acc[i] = Math.fma(v.getAtIndex(LE_FLOAT, vIdx + i), w, acc[i]);
     }
 }

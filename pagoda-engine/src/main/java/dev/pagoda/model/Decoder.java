@@ -7,6 +7,10 @@ import dev.pagoda.kernel.Matmul;
 import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.kernel.WorkerPool;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The decoder-only transformer shared by every supported architecture:
  * embeddings → [RMSNorm → attention over the paged KV cache → RMSNorm → SwiGLU MLP] × L →
@@ -14,6 +18,7 @@ import dev.pagoda.kernel.WorkerPool;
  * {@code maxTokens} tokens and {@code maxLogitRows} logit rows per call.
  */
 public final class Decoder {
+    private static final ValueLayout.OfFloat KV_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final ModelConfig c;
     private final ModelWeights w;
     private final Matmul matmul;
@@ -163,12 +168,12 @@ public final class Decoder {
     }
 
     private void storeKv(ForwardBatch batch, KvCache cache, int layer) {
-        float[] keys = cache.keys(layer), values = cache.values(layer);
+        MemorySegment keys = cache.keys(layer), values = cache.values(layer);
         int kvDim = c.kvDim();
         for (int t = 0; t < batch.numTokens(); t++) {
-            int slot = cache.slotOffset(batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t]);
-            System.arraycopy(k, t * kvDim, keys, slot, kvDim);
-            System.arraycopy(v, t * kvDim, values, slot, kvDim);
+            long slot = cache.slotIndex(batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t]);
+            MemorySegment.copy(k, t * kvDim, keys, KV_FLOAT, slot * Float.BYTES, kvDim);
+            MemorySegment.copy(v, t * kvDim, values, KV_FLOAT, slot * Float.BYTES, kvDim);
         }
     }
 
@@ -182,7 +187,7 @@ public final class Decoder {
         int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
         int bs = cache.blockSize();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] keys = cache.keys(layer), values = cache.values(layer);
+        MemorySegment keys = cache.keys(layer), values = cache.values(layer);
         pool.parallelFor(batch.numTokens() * heads, (worker, start, end) -> {
             float[] s = scores[worker], a = acc[worker];
             for (int item = start; item < end; item++) {
@@ -195,10 +200,10 @@ public final class Decoder {
                 java.util.Arrays.fill(a, 0f);
                 for (int blockStart = 0; blockStart < len; blockStart += bs) {
                     int count = Math.min(bs, len - blockStart);
-                    int blockBase = table[blockStart / bs] * bs * kvDim + kvHeadOff;
+                    long blockBase = (long) table[blockStart / bs] * bs * kvDim + kvHeadOff;
                     float blockMax = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < count; j++) {
-                        s[j] = VectorMath.dot(q, qOff, keys, blockBase + j * kvDim, hd) * scale;
+                        s[j] = VectorMath.dot(q, qOff, keys, blockBase + (long) j * kvDim, hd) * scale;
                         blockMax = Math.max(blockMax, s[j]);
                     }
                     float newMax = Math.max(max, blockMax);
@@ -208,7 +213,7 @@ public final class Decoder {
                     for (int j = 0; j < count; j++) {
                         float p = (float) Math.exp(s[j] - newMax);
                         sum += p;
-                        VectorMath.scaleAdd(a, 0, 1f, values, blockBase + j * kvDim, p, hd);
+                        VectorMath.addScaled(a, values, blockBase + (long) j * kvDim, p, hd);
                     }
                     max = newMax;
                 }

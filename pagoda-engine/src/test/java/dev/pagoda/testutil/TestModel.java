@@ -79,6 +79,7 @@ public final class TestModel implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        cache.close();
         weights.close();
         checkpoint.close();
     }
