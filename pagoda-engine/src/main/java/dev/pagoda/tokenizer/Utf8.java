@@ -23,7 +23,7 @@ final class Utf8 {
             }
             int valid = validPrefix(bytes, i, length);
             int width = sequenceWidth(b0);
-            if (valid == width) {
+            if (width > 0 && valid == width) {
                 out.appendCodePoint(codePoint(bytes, i, width));
             } else {
                 out.append(REPLACEMENT);
