@@ -15,6 +15,11 @@ public record GenerationConfig(Set<Integer> eosTokenIds, Double temperature, Int
                                Double minP, Double repetitionPenalty) {
     public static final GenerationConfig EMPTY = new GenerationConfig(Set.of(), null, null, null, null, null);
 
+    /** Only the EOS ids of {@code g}: {@code --generation-config vllm} ignores the model's sampling defaults. */
+    public GenerationConfig withEos(GenerationConfig g) {
+        return new GenerationConfig(g.eosTokenIds, temperature, topK, topP, minP, repetitionPenalty);
+    }
+
     /** Reads {@code dir/generation_config.json}, or returns {@link #EMPTY} when there is none. */
     public static GenerationConfig read(Path dir) {
         Path file = dir.resolve("generation_config.json");

@@ -1,0 +1,158 @@
+package dev.pagoda.engine;
+
+import dev.pagoda.Log;
+import dev.pagoda.PagodaException;
+import dev.pagoda.cache.KvCache;
+import dev.pagoda.cache.KvCachePlan;
+import dev.pagoda.config.EngineArgs;
+import dev.pagoda.config.GenerationConfig;
+import dev.pagoda.config.ModelConfig;
+import dev.pagoda.kernel.WorkerPool;
+import dev.pagoda.model.Decoder;
+import dev.pagoda.model.ModelWeights;
+import dev.pagoda.model.loader.Checkpoint;
+import dev.pagoda.model.loader.DType;
+import dev.pagoda.sampling.SamplingParams;
+import dev.pagoda.tokenizer.Tokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Offline inference, as vLLM's {@code LLM}: load a model once, then
+ * {@code generate(prompts, samplingParams)}. All prompts are submitted together and the scheduler
+ * batches them. Not thread-safe.
+ */
+public final class LLM implements AutoCloseable {
+    private final Checkpoint checkpoint;
+    private final ModelWeights weights;
+    private final WorkerPool pool;
+    private final KvCache cache;
+    private final Tokenizer tokenizer;
+    private final LLMEngine engine;
+    private final int maxModelLen;
+    private final double loadSeconds;
+    private long nextRequestId;
+
+    public LLM(EngineArgs args) {
+        VectorApiCheck.require();
+        long start = System.nanoTime();
+        Path modelPath = args.model != null ? args.model : bundledModel();
+        this.checkpoint = Checkpoint.open(modelPath);
+        ModelConfig config = checkpoint.config();
+        try {
+            this.tokenizer = loadTokenizer(args, checkpoint);
+            this.maxModelLen = maxModelLen(args, config);
+            if (!args.enableChunkedPrefill && args.maxNumBatchedTokens < maxModelLen) {
+                throw new PagodaException("--max-num-batched-tokens (" + args.maxNumBatchedTokens + ") is smaller than --max-model-len ("
+                        + maxModelLen + ") with chunked prefill disabled: a long prompt could never be scheduled; raise "
+                        + "--max-num-batched-tokens or enable chunked prefill");
+            }
+            DType dtype = args.dtype.equals("auto") ? null : DType.parse(args.dtype);
+            this.weights = ModelWeights.bind(checkpoint, dtype);
+            this.pool = new WorkerPool(args.numThreads);
+            Decoder decoder = new Decoder(config, weights, pool, args.maxNumBatchedTokens, args.maxNumSeqs, args.blockSize);
+            KvCachePlan plan = KvCachePlan.plan(KvCache.bytesPerToken(config), args.blockSize, maxModelLen, args.maxNumSeqs,
+                    args.kvCacheMemory, args.gpuMemoryUtilization, args.numGpuBlocksOverride,
+                    checkpoint.weightBytes() + weights.convertedBytes(), 0);
+            this.cache = new KvCache(config, plan.numBlocks(), args.blockSize);
+            GenerationConfig gen = args.generationConfig.equals("vllm") ? GenerationConfig.EMPTY.withEos(checkpoint.generationConfig())
+                    : checkpoint.generationConfig();
+            this.engine = new LLMEngine(decoder, cache, tokenizer, gen, maxModelLen, args.maxNumSeqs,
+                    args.maxNumBatchedTokens, args.enableChunkedPrefill);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+        this.loadSeconds = (System.nanoTime() - start) / 1e9;
+        Log.info(String.format("loaded %s (%s, %d layers, %.1fM parameters, %s weights) in %.2f s; max-model-len %d",
+                modelPath, config.architecture().hfName, config.numLayers(), config.parameterCount() / 1e6,
+                args.dtype.equals("auto") ? config.weightDType() : args.dtype, loadSeconds, maxModelLen));
+    }
+
+    /** The model that ships with Pagoda: {@code models/stories260K} under the install directory. */
+    public static Path bundledModel() {
+        String home = System.getProperty("pagoda.home", ".");
+        Path p = Path.of(home, "models", "stories260K", "stories260K.gguf");
+        if (!Files.isRegularFile(p)) {
+            throw new PagodaException("no --model given and the bundled model is not at " + p.toAbsolutePath()
+                    + " (set -Dpagoda.home to the Pagoda directory)");
+        }
+        return p;
+    }
+
+    private static Tokenizer loadTokenizer(EngineArgs args, Checkpoint checkpoint) {
+        if (args.tokenizer != null) return Tokenizer.load(args.tokenizer);
+        if (checkpoint.gguf() != null) return Tokenizer.fromGguf(checkpoint.gguf().metadata());
+        if (!Files.isRegularFile(checkpoint.source().resolve("tokenizer.json"))) {
+            throw new PagodaException(checkpoint.source() + ": missing tokenizer.json (give the tokenizer with --tokenizer DIR)");
+        }
+        return Tokenizer.fromHfDirectory(checkpoint.source());
+    }
+
+    private static int maxModelLen(EngineArgs args, ModelConfig config) {
+        if (args.maxModelLen == null) return config.maxPositionEmbeddings();
+        if (args.maxModelLen > config.maxPositionEmbeddings()) {
+            throw new PagodaException("--max-model-len " + args.maxModelLen + " is greater than the model's maximum of "
+                    + config.maxPositionEmbeddings() + " positions (max_position_embeddings)");
+        }
+        return args.maxModelLen;
+    }
+
+    /** Generates for text prompts; outputs are in prompt order. */
+    public List<RequestOutput> generate(List<String> prompts, SamplingParams params) {
+        return generatePrompts(prompts.stream().map(Prompt::text).toList(), params);
+    }
+
+    public RequestOutput generate(String prompt, SamplingParams params) {
+        return generate(List.of(prompt), params).getFirst();
+    }
+
+    /** Generates for prompts given as text or token ids; outputs are in prompt order. */
+    public List<RequestOutput> generatePrompts(List<Prompt> prompts, SamplingParams params) {
+        List<String> ids = new ArrayList<>();
+        for (Prompt p : prompts) {
+            String id = Long.toString(nextRequestId++);
+            switch (p) {
+                case Prompt.Text t -> engine.addRequest(id, t.text(), tokenizer.encode(t.text(), true), params);
+                case Prompt.Tokens t -> engine.addRequest(id, null, t.ids(), params);
+            }
+            ids.add(id);
+        }
+        List<RequestOutput> outputs = new ArrayList<>();
+        while (engine.hasUnfinishedRequests()) outputs.addAll(engine.step());
+        outputs.sort(Comparator.comparingLong(o -> Long.parseLong(o.requestId())));
+        return outputs;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ModelConfig modelConfig() {
+        return checkpoint.config();
+    }
+
+    public LLMEngine engine() {
+        return engine;
+    }
+
+    public int maxModelLen() {
+        return maxModelLen;
+    }
+
+    public double loadSeconds() {
+        return loadSeconds;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        cache.close();
+        weights.close();
+        checkpoint.close();
+    }
+}

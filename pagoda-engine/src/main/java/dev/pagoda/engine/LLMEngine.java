@@ -1,0 +1,225 @@
+package dev.pagoda.engine;
+
+import dev.pagoda.PagodaException;
+import dev.pagoda.cache.BlockAllocator;
+import dev.pagoda.cache.KvCache;
+import dev.pagoda.config.GenerationConfig;
+import dev.pagoda.model.Decoder;
+import dev.pagoda.model.ForwardBatch;
+import dev.pagoda.sampling.LogProbs;
+import dev.pagoda.sampling.Sampler;
+import dev.pagoda.sampling.SamplingParams;
+import dev.pagoda.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The engine core: accepts requests, and on each {@link #step()} schedules a batch, runs one
+ * forward pass over every scheduled token, samples, and reports finished requests. Not
+ * thread-safe: one thread owns it (the scheduler and the KV cache are its state).
+ */
+public final class LLMEngine {
+    private final Decoder decoder;
+    private final KvCache cache;
+    private final Tokenizer tokenizer;
+    private final GenerationConfig generationConfig;
+    private final Set<Integer> eosTokenIds;
+    private final int maxModelLen;
+    private final Scheduler scheduler;
+    private final BlockAllocator allocator;
+    private final Sampler sampler;
+    private final Map<String, Request> requests = new HashMap<>();
+    private final float[] logits;
+    private final int vocab;
+    private long steps;
+
+    public LLMEngine(Decoder decoder, KvCache cache, Tokenizer tokenizer, GenerationConfig generationConfig,
+                     int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill) {
+        this.decoder = decoder;
+        this.cache = cache;
+        this.tokenizer = tokenizer;
+        this.generationConfig = generationConfig;
+        this.maxModelLen = maxModelLen;
+        this.vocab = decoder.config().vocabSize();
+        Set<Integer> eos = new HashSet<>(generationConfig.eosTokenIds());
+        if (tokenizer != null) eos.addAll(tokenizer.eosTokenIds());
+        this.eosTokenIds = Set.copyOf(eos);
+        this.allocator = new BlockAllocator(cache.numBlocks());
+        this.scheduler = new Scheduler(maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, allocator, cache.blockSize());
+        this.sampler = new Sampler(vocab);
+        this.logits = new float[decoder.maxLogitRows() * vocab];
+    }
+
+    /** Validates and queues a request; unset sampling fields take the model's defaults. */
+    public void addRequest(String requestId, String prompt, int[] promptTokenIds, SamplingParams params) {
+        if (requests.containsKey(requestId)) throw new IllegalArgumentException("request id '" + requestId + "' is already in use");
+        if (promptTokenIds.length == 0) throw new IllegalArgumentException("the prompt is empty: it must have at least one token");
+        if (promptTokenIds.length >= maxModelLen) {
+            throw new IllegalArgumentException("the prompt has " + promptTokenIds.length + " tokens, but the model's context length is only "
+                    + maxModelLen + " tokens, leaving no room for output (--max-model-len " + maxModelLen + ")");
+        }
+        for (int id : promptTokenIds) {
+            if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
+        }
+        SamplingParams resolved = params.withDefaults(generationConfig);
+        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now());
+        requests.put(requestId, r);
+        scheduler.add(r);
+    }
+
+    /** Ends a request now; its blocks are freed. Unknown or finished ids are ignored. */
+    public RequestOutput abortRequest(String requestId) {
+        Request r = requests.remove(requestId);
+        if (r == null) return null;
+        for (Sequence s : r.sequences) if (!s.finished()) s.finishReason = FinishReason.ABORT;
+        return finish(r);
+    }
+
+    public boolean hasUnfinishedRequests() {
+        return scheduler.hasWork();
+    }
+
+    /** Runs one scheduling step and forward pass; returns the requests that finished in it. */
+    public List<RequestOutput> step() {
+        double now = now();
+        List<Scheduler.Chunk> chunks = scheduler.schedule(now);
+        if (chunks.isEmpty()) return List.of();
+        steps++;
+        ForwardBatch batch = toBatch(chunks);
+        try {
+            decoder.forward(batch, cache, logits);
+        } catch (RuntimeException e) {
+            return failAll(chunks, e);
+        }
+        double done = now();
+        List<Request> touched = new ArrayList<>();
+        int row = 0;
+        for (Scheduler.Chunk c : chunks) {
+            c.seq().advance(c.count());
+            if (!c.wantsLogits()) continue;
+            Request r = c.seq().request;
+            sampleInto(r, c.seq(), row++ * vocab);
+            if (Double.isNaN(r.firstTokenTime)) r.firstTokenTime = done;
+            r.lastTokenTime = done;
+            if (c.seq().finished()) scheduler.release(c.seq());
+            if (!touched.contains(r)) touched.add(r);
+        }
+        List<RequestOutput> finished = new ArrayList<>();
+        for (Request r : touched) {
+            if (r.finished()) {
+                requests.remove(r.id);
+                finished.add(finish(r));
+            }
+        }
+        return finished;
+    }
+
+    private ForwardBatch toBatch(List<Scheduler.Chunk> chunks) {
+        int n = 0, rows = 0;
+        for (Scheduler.Chunk c : chunks) {
+            n += c.count();
+            if (c.wantsLogits()) rows++;
+        }
+        int[] ids = new int[n], positions = new int[n], seqOf = new int[n], logitRows = new int[rows];
+        int[][] tables = new int[chunks.size()][];
+        int t = 0, row = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            Scheduler.Chunk c = chunks.get(i);
+            tables[i] = c.seq().blocks().array();
+            for (int j = 0; j < c.count(); j++, t++) {
+                ids[t] = c.seq().token(c.start() + j);
+                positions[t] = c.start() + j;
+                seqOf[t] = i;
+            }
+            if (c.wantsLogits()) logitRows[row++] = t - 1;
+        }
+        return new ForwardBatch(n, ids, positions, seqOf, tables, logitRows);
+    }
+
+    private void sampleInto(Request r, Sequence s, int off) {
+        SamplingParams p = r.params;
+        int token = sampler.sample(logits, off, p, s.rng);
+        if (s.logprobs != null) {
+            double lse = LogProbs.logSumExp(logits, off, vocab);
+            int k = p.logprobs();
+            int[] ids = new int[k];
+            float[] lps = new float[k];
+            int count = LogProbs.topK(logits, off, vocab, k, lse, ids, lps);
+            Map<Integer, Logprob> entry = new LinkedHashMap<>();
+            float chosen = (float) (logits[off + token] - lse);
+            entry.put(token, new Logprob(chosen, rank(off, token), tokenText(token)));
+            for (int j = 0; j < count; j++) entry.putIfAbsent(ids[j], new Logprob(lps[j], j + 1, tokenText(ids[j])));
+            s.logprobs.add(entry);
+            s.cumulativeLogprob += chosen;
+        }
+        s.append(token);
+        if (!p.ignoreEos() && eosTokenIds.contains(token)) {
+            s.finishReason = FinishReason.STOP;
+        } else if (p.stopTokenIds().contains(token)) {
+            s.finishReason = FinishReason.STOP;
+            s.stopReason = token;
+        } else if (s.outputLength() >= p.maxTokens() || s.length() >= maxModelLen) {
+            s.finishReason = FinishReason.LENGTH;
+        }
+    }
+
+    /** 1 + the number of tokens with a strictly larger logit. */
+    private int rank(int off, int token) {
+        float v = logits[off + token];
+        int r = 1;
+        for (int i = 0; i < vocab; i++) if (logits[off + i] > v) r++;
+        return r;
+    }
+
+    private String tokenText(int id) {
+        return tokenizer == null ? null : tokenizer.decode(new int[]{id}, false);
+    }
+
+    /** A failed forward pass fails the requests in the batch (freeing their blocks); the engine goes on. */
+    private List<RequestOutput> failAll(List<Scheduler.Chunk> chunks, RuntimeException e) {
+        List<RequestOutput> out = new ArrayList<>();
+        for (Scheduler.Chunk c : chunks) {
+            Request r = c.seq().request;
+            if (requests.remove(r.id) == null) continue;
+            r.error = e.toString();
+            for (Sequence s : r.sequences) if (!s.finished()) s.finishReason = FinishReason.ERROR;
+            out.add(finish(r));
+        }
+        return out;
+    }
+
+    private RequestOutput finish(Request r) {
+        scheduler.remove(r);
+        r.finishedTime = now();
+        List<CompletionOutput> outs = new ArrayList<>();
+        for (Sequence s : r.sequences) {
+            int[] ids = s.outputTokens();
+            String text = tokenizer == null ? null : tokenizer.decode(ids, true);
+            outs.add(new CompletionOutput(s.index, text, ids, s.logprobs != null ? s.cumulativeLogprob : Double.NaN,
+                    s.logprobs, s.finishReason, s.stopReason));
+        }
+        return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, true, r.metrics(), r.error);
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public int freeBlocks() {
+        return allocator.freeCount();
+    }
+
+    public int totalBlocks() {
+        return allocator.total();
+    }
+
+    private static double now() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.pagoda.engine;
+
+import dev.pagoda.sampling.SamplingParams;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One output sequence of a request: its tokens (prompt then output), how many of them have K/V
+ * in the cache, and its block table. Preemption by recompute is just "free the blocks and set
+ * computed to 0": the tokens stay, and the next prefill recomputes prompt and output alike.
+ */
+final class Sequence {
+    final Request request;
+    final int index;
+    final int promptLength;
+    final SplittableRandom rng;
+    private int[] tokens;
+    private int length;
+    private int computed;
+    private final IntList blocks = new IntList();
+    final List<Map<Integer, Logprob>> logprobs;
+    double cumulativeLogprob;
+    FinishReason finishReason;
+    Integer stopReason;
+
+    Sequence(Request request, int index, int[] prompt, SamplingParams params, SplittableRandom rng) {
+        this.request = request;
+        this.index = index;
+        this.promptLength = prompt.length;
+        this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(params.maxTokens(), 1024));
+        this.length = prompt.length;
+        this.rng = rng;
+        this.logprobs = params.logprobs() != null ? new ArrayList<>() : null;
+    }
+
+    int length() {
+        return length;
+    }
+
+    int token(int i) {
+        return tokens[i];
+    }
+
+    int outputLength() {
+        return length - promptLength;
+    }
+
+    int[] outputTokens() {
+        return Arrays.copyOfRange(tokens, promptLength, length);
+    }
+
+    void append(int token) {
+        if (length == tokens.length) tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        tokens[length++] = token;
+    }
+
+    /** Tokens whose K/V is in the cache. */
+    int computed() {
+        return computed;
+    }
+
+    void advance(int count) {
+        computed += count;
+    }
+
+    boolean finished() {
+        return finishReason != null;
+    }
+
+    IntList blocks() {
+        return blocks;
+    }
+
+    /** Forget the cached K/V (after its blocks were freed): the next step recomputes from position 0. */
+    void resetComputed() {
+        computed = 0;
+    }
+}
