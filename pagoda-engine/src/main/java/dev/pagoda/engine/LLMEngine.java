@@ -219,7 +219,11 @@ public final class LLMEngine {
         return allocator.total();
     }
 
+    private static final long EPOCH_MILLIS = System.currentTimeMillis();
+    private static final long EPOCH_NANOS = System.nanoTime();
+
+    /** Seconds since the epoch with the monotonic clock's resolution (currentTimeMillis is too coarse for TPOT). */
     private static double now() {
-        return System.currentTimeMillis() / 1000.0;
+        return EPOCH_MILLIS / 1e3 + (System.nanoTime() - EPOCH_NANOS) / 1e9;
     }
 }

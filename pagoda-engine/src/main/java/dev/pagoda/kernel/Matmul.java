@@ -24,7 +24,7 @@ public final class Matmul {
      */
     public void multiply(WeightMatrix w, float[] x, int xStride, int m, float[] out, int outStride) {
         int cols = w.cols();
-        pool.parallelFor(w.rows(), (worker, start, end) -> {
+        pool.parallelFor(w.rows(), (long) w.rows() * cols * m, (worker, start, end) -> {
             float[] row = rowScratch[worker];
             for (int r = start; r < end; r++) {
                 w.decodeRow(r, row, 0);
@@ -37,7 +37,7 @@ public final class Matmul {
 
     /** Gathers rows of {@code w} (an embedding table) for the given ids into out, row t at t * w.cols(). */
     public void gatherRows(WeightMatrix w, int[] ids, int n, float[] out) {
-        pool.parallelFor(n, (worker, start, end) -> {
+        pool.parallelFor(n, (long) n * w.cols(), (worker, start, end) -> {
             for (int t = start; t < end; t++) w.decodeRow(ids[t], out, t * w.cols());
         });
     }

@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,7 +33,7 @@ public final class VectorMath {
         for (int upper = n - L; i <= upper; i += L) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum = Math.fma(a[aOff + i], b[bOff + i], sum);
         return sum;
     }
@@ -53,8 +52,19 @@ public final class VectorMath {
         for (int upper = n - L; i <= upper; i += L) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * i, LE), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum = Math.fma(a[aOff + i], b.getAtIndex(LE_FLOAT, bIdx + i), sum);
+        return sum;
+    }
+
+    /**
+     * The lanes of v added in lane order. Not reduceLanes(ADD): its order is unspecified, and the
+     * interpreter's fallback and C2's intrinsic do differ, which would make results depend on
+     * whether a method had been JIT-compiled yet.
+     */
+    static float sumLanes(FloatVector v) {
+        float sum = 0;
+        for (int i = 0; i < L; i++) sum += v.lane(i);
         return sum;
     }
 

@@ -44,6 +44,18 @@ public final class WorkerPool implements AutoCloseable {
         return size;
     }
 
+    /**
+     * Below this many multiply-adds a loop runs on the calling thread alone: waking the workers
+     * costs more than it saves (a tiny model's 64×64 matrices, say).
+     */
+    public static final long MIN_PARALLEL_WORK = 1 << 16;
+
+    /** Runs {@code task} over [0, n), in parallel only if {@code work} (multiply-adds, roughly) is worth it. */
+    public void parallelFor(int n, long work, RangeTask task) {
+        if (work < MIN_PARALLEL_WORK) task.run(0, 0, n);
+        else parallelFor(n, task);
+    }
+
     /** Runs {@code task} over [0, n) on all workers and returns when every range is done. */
     public void parallelFor(int n, RangeTask task) {
         if (size == 1 || n <= 1) {

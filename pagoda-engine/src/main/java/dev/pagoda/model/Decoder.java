@@ -113,7 +113,7 @@ public final class Decoder {
             int ff = c.intermediateSize();
             matmul.multiply(layer.gate(), xn, h, n, gate, ff);
             matmul.multiply(layer.up(), xn, h, n, up, ff);
-            pool.parallelFor(n, (worker, s, e) -> {
+            pool.parallelFor(n, (long) n * ff, (worker, s, e) -> {
                 for (int t = s; t < e; t++) VectorMath.siluMul(gate, up, t * ff, ff);
             });
             matmul.multiply(layer.down(), gate, ff, n, xn, h);
@@ -127,7 +127,7 @@ public final class Decoder {
     }
 
     private void rmsNormRows(float[] in, float[] out, float[] weight, int n, int h) {
-        pool.parallelFor(n, (worker, s, e) -> {
+        pool.parallelFor(n, (long) n * h, (worker, s, e) -> {
             for (int t = s; t < e; t++) VectorMath.rmsNorm(out, t * h, in, t * h, weight, h, c.rmsNormEps());
         });
     }
@@ -188,7 +188,9 @@ public final class Decoder {
         int bs = cache.blockSize();
         float scale = (float) (1.0 / Math.sqrt(hd));
         MemorySegment keys = cache.keys(layer), values = cache.values(layer);
-        pool.parallelFor(batch.numTokens() * heads, (worker, start, end) -> {
+        long work = 0;
+        for (int t = 0; t < batch.numTokens(); t++) work += (long) (batch.positions()[t] + 1) * heads * hd * 2;
+        pool.parallelFor(batch.numTokens() * heads, work, (worker, start, end) -> {
             float[] s = scores[worker], a = acc[worker];
             for (int item = start; item < end; item++) {
                 int t = item / heads, head = item % heads;

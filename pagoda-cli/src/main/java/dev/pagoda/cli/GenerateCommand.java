@@ -1,0 +1,93 @@
+package dev.pagoda.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pagoda.config.EngineArgs;
+import dev.pagoda.engine.LLM;
+import dev.pagoda.engine.Prompt;
+import dev.pagoda.engine.RequestMetrics;
+import dev.pagoda.engine.RequestOutput;
+import dev.pagoda.sampling.SamplingParams;
+
+import java.util.List;
+import java.util.Set;
+
+/** {@code pagoda generate}: one prompt through the offline engine, printed as text or JSON. */
+final class GenerateCommand implements Command {
+    private static final String USAGE = """
+            usage: pagoda generate [--model PATH] (--prompt TEXT | --prompt-token-ids 1,2,3)
+                                   [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P]
+                                   [--seed S] [--logprobs N] [--ignore-eos] [--stop-token-ids 1,2]
+                                   [--output text|json] [engine flags: --dtype, --max-model-len, ...]
+              --model defaults to the bundled stories260K; unset sampling fields default to the
+              model's generation_config.json, then vLLM's defaults (max-tokens 16, temperature 1).
+              text output: the completion, then one timing line on stderr; json: the RequestOutput.""";
+
+    @Override
+    public String summary() {
+        return "generate a completion for one prompt (offline engine)";
+    }
+
+    @Override
+    public int run(String[] argv) {
+        CliArgs a = new CliArgs(argv, Set.of("--ignore-eos", "--help", "--debug"));
+        if (a.takeSwitch("--help")) {
+            System.out.println(USAGE);
+            return 0;
+        }
+        a.takeSwitch("--debug");
+        String promptText = a.take("--prompt");
+        int[] promptIds = a.takeIntList("--prompt-token-ids");
+        if ((promptText == null) == (promptIds == null)) {
+            throw new IllegalArgumentException("give exactly one of --prompt or --prompt-token-ids\n" + USAGE);
+        }
+        SamplingParams params = SamplingParams.builder()
+                .maxTokens(a.takeInt("--max-tokens"))
+                .temperature(a.takeDouble("--temperature"))
+                .topK(a.takeInt("--top-k"))
+                .topP(a.takeDouble("--top-p"))
+                .minP(a.takeDouble("--min-p"))
+                .seed(a.takeLong("--seed"))
+                .logprobs(a.takeInt("--logprobs"))
+                .ignoreEos(a.takeSwitch("--ignore-eos"))
+                .stopTokenIds(intList(a.takeIntList("--stop-token-ids")))
+                .build();
+        String output = a.take("--output");
+        if (output == null) output = "text";
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be text or json, got '" + output + "'");
+        }
+        EngineArgs engineArgs = new EngineArgs();
+        engineArgs.maxNumSeqs = 1; // one prompt: size the KV pool and workspace for one sequence unless told otherwise
+        a.applyEngineFlags(engineArgs);
+        try (LLM llm = new LLM(engineArgs)) {
+            Prompt prompt = promptText != null ? Prompt.text(promptText) : Prompt.tokens(promptIds);
+            RequestOutput out = llm.generatePrompts(List.of(prompt), params).getFirst();
+            if (out.error() != null) throw new IllegalStateException("generation failed: " + out.error());
+            if (output.equals("json")) {
+                System.out.println(new ObjectMapper().writeValueAsString(RequestOutputJson.of(out)));
+            } else {
+                System.out.println(out.outputs().getFirst().text());
+                System.err.println(timingLine(out));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return 0;
+    }
+
+    private static List<Integer> intList(int[] ids) {
+        return ids == null ? List.of() : java.util.Arrays.stream(ids).boxed().toList();
+    }
+
+    /** Prompt tokens/s over the time to the first token; generated tokens/s over the decode steps after it. */
+    static String timingLine(RequestOutput out) {
+        RequestMetrics m = out.metrics();
+        int promptTokens = out.promptTokenIds().length;
+        int generated = out.outputs().getFirst().tokenIds().length;
+        double prefill = m.firstTokenTime() - m.firstScheduledTime();
+        double decode = m.lastTokenTime() - m.firstTokenTime();
+        return String.format("prompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | total %.3f s",
+                promptTokens, promptTokens / prefill, generated, generated > 1 ? (generated - 1) / decode : Double.NaN,
+                m.finishedTime() - m.arrivalTime());
+    }
+}
