@@ -207,6 +207,11 @@ public final class LLMEngine {
         return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, true, r.metrics(), r.error);
     }
 
+    /** How many times a request was preempted (its blocks freed, to be recomputed). */
+    public long preemptions() {
+        return scheduler.preemptions();
+    }
+
     public long steps() {
         return steps;
     }
