@@ -31,6 +31,8 @@ public final class IncrementalDetokenizer {
     public String add(int id) {
         if (count == ids.length) ids = Arrays.copyOf(ids, count * 2);
         ids[count++] = id;
+        // An id that decodes to nothing must not cut: byte tokens on both sides of it form one run.
+        if (tokenizer.tokenTextOrNull(id) == null || (skipSpecialTokens && tokenizer.isSpecial(id))) return "";
         String window = tokenizer.decode(ids, cut, count, skipSpecialTokens, !released);
         if (window.isEmpty() || window.charAt(window.length() - 1) == Utf8.REPLACEMENT || isByteToken(id)) return "";
         cut = count;
