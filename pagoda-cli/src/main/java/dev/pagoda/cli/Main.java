@@ -11,6 +11,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("detokenize", new DetokenizeCommand());
     }
 
     public static void main(String[] args) {
