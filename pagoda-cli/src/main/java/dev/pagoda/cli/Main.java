@@ -12,6 +12,8 @@ public final class Main {
 
     static {
         COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("detokenize", new DetokenizeCommand());
     }
 
     public static void main(String[] args) {

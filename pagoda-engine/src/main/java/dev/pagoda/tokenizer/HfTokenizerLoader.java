@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +23,17 @@ final class HfTokenizerLoader {
     }
 
     static Tokenizer load(Path dir) {
-        JsonNode root = read(dir.resolve("tokenizer.json"));
+        TokenizerJsonReader.Content content = TokenizerJsonReader.read(dir.resolve("tokenizer.json"));
+        JsonNode root = content.root();
         Path configPath = dir.resolve("tokenizer_config.json");
         JsonNode config = Files.isRegularFile(configPath) ? read(configPath) : JSON.createObjectNode();
 
-        JsonNode modelNode = root.path("model");
+        JsonNode modelNode = content.model();
         String modelType = modelNode.path("type").asText("BPE");
         if (!modelType.equals("BPE")) throw unsupported("model type '" + modelType + "'");
         checkBpeOptions(modelNode);
 
-        Map<String, Integer> vocab = readVocab(modelNode.path("vocab"));
+        Map<String, Integer> vocab = content.vocab();
         List<AddedToken> added = readAddedTokens(root.path("added_tokens"));
         int size = 0;
         for (int id : vocab.values()) size = Math.max(size, id + 1);
@@ -42,7 +41,7 @@ final class HfTokenizerLoader {
         String[] texts = new String[size];
         vocab.forEach((text, id) -> texts[id] = text);
 
-        Merges merges = readMerges(modelNode.path("merges"), vocab);
+        Merges merges = merges(content.mergeLefts(), content.mergeRights(), vocab);
         int unknownId = -1;
         if (modelNode.hasNonNull("unk_token")) {
             unknownId = idOf(modelNode.path("unk_token").asText(), vocab, added);
@@ -78,15 +77,6 @@ final class HfTokenizerLoader {
         }
     }
 
-    private static Map<String, Integer> readVocab(JsonNode node) {
-        Map<String, Integer> vocab = new HashMap<>(node.size() * 4 / 3 + 16);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            vocab.put(e.getKey(), e.getValue().asInt());
-        }
-        return vocab;
-    }
-
     private static List<AddedToken> readAddedTokens(JsonNode node) {
         List<AddedToken> out = new ArrayList<>();
         for (JsonNode t : node) {
@@ -97,30 +87,19 @@ final class HfTokenizerLoader {
         return out;
     }
 
-    /** Merges as "left right" strings (older files) or ["left", "right"] pairs; rank = position. */
-    private static Merges readMerges(JsonNode node, Map<String, Integer> vocab) {
-        Merges merges = new Merges(node.size());
-        int rank = 0;
-        for (JsonNode m : node) {
-            String left;
-            String right;
-            if (m.isArray()) {
-                left = m.path(0).asText();
-                right = m.path(1).asText();
-            } else {
-                String s = m.asText();
-                int space = s.indexOf(' ');
-                if (space < 0) throw new PagodaException("tokenizer.json: merge '" + s + "' is not two tokens");
-                left = s.substring(0, space);
-                right = s.substring(space + 1);
-            }
+    /** Rank = position in the list. */
+    private static Merges merges(List<String> lefts, List<String> rights, Map<String, Integer> vocab) {
+        Merges merges = new Merges(lefts.size());
+        for (int rank = 0; rank < lefts.size(); rank++) {
+            String left = lefts.get(rank);
+            String right = rights.get(rank);
             Integer l = vocab.get(left);
             Integer r = vocab.get(right);
             Integer merged = vocab.get(left + right);
             if (l == null || r == null || merged == null) {
                 throw new PagodaException("tokenizer.json: merge '" + left + " " + right + "' uses a token that is not in the vocab");
             }
-            merges.add(l, r, rank++, merged);
+            merges.add(l, r, rank, merged);
         }
         return merges;
     }

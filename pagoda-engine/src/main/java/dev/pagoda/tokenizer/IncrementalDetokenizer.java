@@ -17,20 +17,35 @@ import java.util.Arrays;
 public final class IncrementalDetokenizer {
     private final Tokenizer tokenizer;
     private final boolean skipSpecialTokens;
-    private int[] ids = new int[16];
+    private int[] ids;
     private int count;
     private int cut; // ids before this are released
     private boolean released; // some text has been released: the window no longer starts the text
 
     public IncrementalDetokenizer(Tokenizer tokenizer, boolean skipSpecialTokens) {
+        this(tokenizer, skipSpecialTokens, new int[0]);
+    }
+
+    /**
+     * Streams text that continues {@code precedingIds} (the prompt): their own text is not emitted,
+     * and if they have any, the streamed text is not the start of the text, so SentencePiece's
+     * leading space of the first generated word is kept (as vLLM does).
+     */
+    public IncrementalDetokenizer(Tokenizer tokenizer, boolean skipSpecialTokens, int[] precedingIds) {
         this.tokenizer = tokenizer;
         this.skipSpecialTokens = skipSpecialTokens;
+        this.ids = Arrays.copyOf(precedingIds, precedingIds.length + 16);
+        this.count = precedingIds.length;
+        this.cut = count;
+        this.released = !tokenizer.decode(precedingIds, skipSpecialTokens).isEmpty();
     }
 
     /** Adds one id; returns the newly releasable text (often "", never part of a character). */
     public String add(int id) {
         if (count == ids.length) ids = Arrays.copyOf(ids, count * 2);
         ids[count++] = id;
+        // An id that decodes to nothing must not cut: byte tokens on both sides of it form one run.
+        if (tokenizer.tokenTextOrNull(id) == null || (skipSpecialTokens && tokenizer.isSpecial(id))) return "";
         String window = tokenizer.decode(ids, cut, count, skipSpecialTokens, !released);
         if (window.isEmpty() || window.charAt(window.length() - 1) == Utf8.REPLACEMENT || isByteToken(id)) return "";
         cut = count;
