@@ -48,7 +48,7 @@ final class Access {
                 long i = Py.toLong(key) < 0 ? Py.toLong(key) + cps.length : Py.toLong(key);
                 return i >= 0 && i < cps.length ? Character.toString(cps[(int) i]) : Undefined.member(obj, key);
             }
-            default -> {
+            case null, default -> {
             }
         }
         if (key instanceof String name) {
@@ -70,7 +70,7 @@ final class Access {
         return switch (obj) {
             case Namespace n -> n.attributes.containsKey(name) ? n.attributes.get(name) : null;
             case LoopContext loop -> loop.attribute(name);
-            default -> Methods.lookup(obj, name);
+            case null, default -> Methods.lookup(obj, name);
         };
     }
 
@@ -113,7 +113,7 @@ final class Access {
             }
             case List<?> l -> items = l;
             case PyTuple t -> items = t.items();
-            default -> {
+            case null, default -> {
                 return Undefined.hint(Py.objectTypeRepr(obj) + " has no element slice(" + Py.repr(start) + ", "
                         + Py.repr(stop) + ", " + Py.repr(step) + ")");
             }

@@ -226,7 +226,7 @@ final class Filters {
                 case Long l -> (double) l;
                 case Boolean b -> b ? 1.0 : 0.0;
                 case String s -> parseFloat(s);
-                default -> fallback;
+                case null, default -> fallback;
             };
         } catch (NumberFormatException e) {
             return fallback;
@@ -269,7 +269,7 @@ final class Filters {
                     }
                 }
             }
-            default -> fallback;
+            case null, default -> fallback;
         };
     }
 
@@ -402,6 +402,9 @@ final class Filters {
     private static Object sum(Object value, CallArgs a) {
         Object attribute = a.get(0, "attribute", null);
         Object total = a.get(1, "start", 0L);
+        if (total instanceof String) {
+            throw new TemplateException("sum() can't sum strings [use ''.join(seq) instead]");
+        }
         for (Object item : Py.iterate(value)) {
             total = Operators.binary("+", total, attribute == null ? item : Access.path(item, attribute));
         }

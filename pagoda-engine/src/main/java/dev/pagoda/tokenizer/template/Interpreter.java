@@ -67,7 +67,13 @@ final class Interpreter {
             case For f -> {
                 return execFor(f, scope, out);
             }
-            case Assign a -> assign(a.target(), eval(a.value(), scope), scope);
+            case Assign a -> {
+                // Jinja2 checks a namespace target before it evaluates the value.
+                if (a.target() instanceof AttrTarget t) {
+                    namespace(t, scope);
+                }
+                assign(a.target(), eval(a.value(), scope), scope);
+            }
             case AssignBlock a -> {
                 StringBuilder captured = new StringBuilder();
                 exec(a.body(), new Scope(scope), captured);
@@ -137,12 +143,7 @@ final class Interpreter {
     private void assign(Target target, Object value, Scope scope) {
         switch (target) {
             case NameTarget n -> scope.set(n.name(), value);
-            case AttrTarget a -> {
-                if (!(lookup(a.object(), scope) instanceof Namespace ns)) {
-                    throw new TemplateException("cannot assign attribute on non-namespace object");
-                }
-                ns.attributes.put(a.attribute(), value);
-            }
+            case AttrTarget a -> namespace(a, scope).attributes.put(a.attribute(), value);
             case TupleTarget t -> {
                 List<Object> items = Py.iterate(value);
                 int n = t.items().size();
@@ -157,6 +158,13 @@ final class Interpreter {
                 }
             }
         }
+    }
+
+    private Namespace namespace(AttrTarget target, Scope scope) {
+        if (!(lookup(target.object(), scope) instanceof Namespace ns)) {
+            throw new TemplateException("cannot assign attribute on non-namespace object");
+        }
+        return ns;
     }
 
     // ---- expressions ----

@@ -29,7 +29,7 @@ final class Methods {
             case Map<?, ?> m -> dictMethod(m, name);
             case List<?> l -> sequenceMethod(l, name);
             case PyTuple t -> sequenceMethod(t.items(), name);
-            default -> null;
+            case null, default -> null;
         };
     }
 
@@ -261,8 +261,21 @@ final class Methods {
             return s;
         }
         int first = s.codePointAt(0);
-        return Character.toString(Character.toTitleCase(first))
-                + s.substring(Character.charCount(first)).toLowerCase(Locale.ROOT);
+        return titleCase(first) + s.substring(Character.charCount(first)).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Full title-case mapping of one code point, as Python uses it ("ß" becomes "Ss"): Java only has
+     * the single-character mapping, so characters whose uppercase expands are derived from that.
+     */
+    static String titleCase(int cp) {
+        int simple = Character.toTitleCase(cp);
+        String upper = Character.toString(cp).toUpperCase(Locale.ROOT);
+        if (simple != cp || upper.codePointCount(0, upper.length()) == 1) {
+            return Character.toString(simple);
+        }
+        int head = upper.codePointAt(0);
+        return Character.toString(head) + upper.substring(Character.charCount(head)).toLowerCase(Locale.ROOT);
     }
 
     /** Python str.title: a cased character is uppercased after an uncased one, lowercased otherwise. */
@@ -270,7 +283,7 @@ final class Methods {
         StringBuilder sb = new StringBuilder();
         boolean previousCased = false;
         for (int cp : s.codePoints().toArray()) {
-            sb.append(previousCased ? Character.toString(cp).toLowerCase(Locale.ROOT) : Character.toString(Character.toTitleCase(cp)));
+            sb.append(previousCased ? Character.toString(cp).toLowerCase(Locale.ROOT) : titleCase(cp));
             previousCased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
         }
         return sb.toString();

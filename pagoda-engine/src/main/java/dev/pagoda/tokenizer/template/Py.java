@@ -113,7 +113,7 @@ final class Py {
             case PyTuple t -> t.items().size();
             case DictView d -> d.items().size();
             case Undefined u -> 0;
-            default -> throw new TemplateException("object of type " + repr(typeName(v)) + " has no len()");
+            case null, default -> throw new TemplateException("object of type " + repr(typeName(v)) + " has no len()");
         };
     }
 
@@ -131,7 +131,7 @@ final class Py {
             case DictView d -> d.items();
             case PyIterator it -> it.drain();
             case Undefined u -> List.of();
-            default -> throw new TemplateException(repr(typeName(v)) + " object is not iterable");
+            case null, default -> throw new TemplateException(repr(typeName(v)) + " object is not iterable");
         };
     }
 
@@ -188,6 +188,7 @@ final class Py {
 
     static String str(Object v) {
         return switch (v) {
+            case null -> "None";
             case String s -> s;
             case Undefined u -> "";
             default -> repr(v);
@@ -395,7 +396,7 @@ final class Py {
             case Undefined u -> {
                 return false;
             }
-            default -> {
+            case null, default -> {
                 if (container instanceof PyTuple || container instanceof DictView || container instanceof PyIterator) {
                     return iterate(container).stream().anyMatch(x -> eq(x, item));
                 }
