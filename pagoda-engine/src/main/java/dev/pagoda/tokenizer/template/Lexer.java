@@ -84,7 +84,7 @@ final class Lexer {
             } else {
                 boolean block = kind == '%';
                 emit(block ? Kind.BLOCK_BEGIN : Kind.VAR_BEGIN, block ? "{%" : "{{");
-                pos = open + 2 + (hasSign ? 1 : 0);
+                advanceTo(open + 2 + (hasSign ? 1 : 0));
                 lexTag(block);
             }
         }

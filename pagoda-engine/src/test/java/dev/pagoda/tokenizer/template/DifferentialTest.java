@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class DifferentialTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SEED = Long.getLong("pagoda.template.seed", 20250601L);
-    private static final int CASES = Integer.getInteger("pagoda.template.cases", 600);
+    private static final int CASES = Integer.getInteger("pagoda.template.cases", 400);
 
     @Test
     void matchesPythonJinja2() throws Exception {
