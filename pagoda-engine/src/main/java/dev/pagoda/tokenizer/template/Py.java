@@ -410,8 +410,4 @@ final class Py {
     static int[] codePoints(String s) {
         return s.codePoints().toArray();
     }
-
-    static String fromCodePoints(int[] cps, int from, int to) {
-        return new String(cps, from, to - from);
-    }
 }

@@ -152,7 +152,10 @@ final class TemplateGenerator {
                 sb.append("{{ ").append(name).append("(").append(value(item)).append(chance(50) ? ", b=text" : "").append(") }}");
             }
             default -> {
-                if (chance(50)) {
+                if (chance(25)) {
+                    sb.append(tag("set p, q = (" + value(item) + ", n)")).append("{{ p }}/{{ q }}");
+                    sb.append(tag("with w = " + value(item))).append("<{{ w }}>").append(tag("endwith"));
+                } else if (chance(50)) {
                     sb.append(tag("set blk")).append(pick(TEXT)).append("{{ ").append(value(item)).append(" }}").append(tag("endset"));
                     sb.append("{{ blk|length }}:{{ blk }}");
                 } else {
@@ -207,7 +210,16 @@ final class TemplateGenerator {
             "text|e", "text|indent(2)", "text|wordcount", "text|center(21)", "meta|length", "'%s'|format(meta)",
             "text is lower", "n is odd", "n is divisibleby 2", "x is float", "meta is mapping", "words is sequence",
             "undefined_thing is defined", "text in words", "'beta' in words", "'count' in meta", "n in [1, 2, 3]",
-            "words|sum(start='')" };
+            "words|sum(start='')", "text|replace('l', 'L', 1)", "text.rsplit(' ', 1)", "text.splitlines()",
+            "meta|tojson(separators=(',', ':'))", "x|round", "2.5|round", "n|string ~ x", "words|select('equalto', 'beta')|list",
+            "[1, 2, 3]|batch(2, 'z')|list", "'ab' * n", "words + [n]", "messages|map(attribute='content')|select|list",
+            "{'k': n, 'a': x}|dictsort(by='value')", "text|lower|title", "messages|map(attribute='tool_calls', default=[])|list",
+            "(words|first)[0]", "text.split('\n')|map('trim')|join('/')", "words|join(attribute='x')" };
+        if (item != null && chance(40)) {
+            return pick(new String[] {"loop.index", "loop.revindex", "loop.revindex0", "loop.length", "loop.first",
+                "loop.previtem", "loop.nextitem.role", "loop.cycle('odd', 'even')", "loop.changed(" + item + ".role)",
+                "loop.index0 ~ '/' ~ loop.length"});
+        }
         return pick(options);
     }
 
