@@ -83,7 +83,7 @@ final class CliArgs {
         String v = take(flag);
         if (v == null) return null;
         List<Integer> ids = new ArrayList<>();
-        for (String part : v.split(",")) {
+        for (String part : v.split("[,\\s]+")) {
             if (part.isBlank()) continue;
             try {
                 ids.add(Integer.parseInt(part.trim()));

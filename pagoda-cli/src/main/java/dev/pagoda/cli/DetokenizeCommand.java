@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pagoda.tokenizer.Tokenizer;
 
 import java.util.Map;
+import java.util.Set;
 
 /** {@code pagoda detokenize}: token ids to text. */
 final class DetokenizeCommand implements Command {
@@ -22,32 +23,18 @@ final class DetokenizeCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        TokenizerArgs tokenizerArgs = new TokenizerArgs();
-        String tokens = null;
-        boolean skipSpecial = false;
-        String output = "text";
-        for (int i = 0; i < args.length; i++) {
-            int used = tokenizerArgs.accept(args, i);
-            if (used >= 0) {
-                i = used;
-                continue;
-            }
-            switch (args[i]) {
-                case "--tokens" -> tokens = TokenizerArgs.value(args, i++);
-                case "--skip-special" -> skipSpecial = true;
-                case "--output" -> output = TokenizerArgs.value(args, i++);
-                case "--debug" -> { }
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    return 0;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
-            }
+        CliArgs a = new CliArgs(args, Set.of("--skip-special", "--debug", "--help"));
+        if (a.takeSwitch("--help")) {
+            System.out.println(USAGE);
+            return 0;
         }
-        if (!output.equals("text") && !output.equals("json")) throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
-        if (tokens == null) throw new IllegalArgumentException("--tokens is required");
-        int[] ids = parseIds(tokens);
-        Tokenizer tokenizer = tokenizerArgs.load();
+        a.takeSwitch("--debug");
+        boolean skipSpecial = a.takeSwitch("--skip-special");
+        String output = TokenizerArgs.output(a);
+        int[] ids = a.takeIntList("--tokens");
+        Tokenizer tokenizer = TokenizerArgs.load(a);
+        if (!a.remaining().isEmpty()) throw new IllegalArgumentException("unknown option '" + a.remaining().getFirst() + "'\n" + USAGE);
+        if (ids == null) throw new IllegalArgumentException("--tokens is required");
         for (int id : ids) {
             if (id < 0 || id >= tokenizer.vocabSize()) {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (size " + tokenizer.vocabSize() + ")");
@@ -56,20 +43,5 @@ final class DetokenizeCommand implements Command {
         String text = tokenizer.decode(ids, skipSpecial);
         System.out.println(output.equals("json") ? new ObjectMapper().writeValueAsString(Map.of("text", text)) : text);
         return 0;
-    }
-
-    private static int[] parseIds(String list) {
-        String trimmed = list.strip();
-        if (trimmed.isEmpty()) return new int[0];
-        String[] parts = trimmed.split("[,\\s]+");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--tokens: '" + parts[i] + "' is not a token id");
-            }
-        }
-        return ids;
     }
 }

@@ -1,15 +1,21 @@
 package dev.pagoda.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pagoda.PagodaException;
 import dev.pagoda.tokenizer.Tokenizer;
+import dev.pagoda.tokenizer.template.ChatPromptRenderer;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** {@code pagoda tokenize}: text to token ids. */
+/** {@code pagoda tokenize}: text, or chat messages rendered with the model's template, to token ids. */
 final class TokenizeCommand implements Command {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USAGE = """
             usage: pagoda tokenize [--model PATH | --tokenizer DIR] --text T [--no-special] [--output text|json]
                    pagoda tokenize [--model PATH | --tokenizer DIR] --messages FILE [--add-generation-prompt] [--output text|json]
@@ -17,8 +23,10 @@ final class TokenizeCommand implements Command {
               --tokenizer DIR   a directory with tokenizer.json (and tokenizer_config.json)
               --text T          the text to encode
               --no-special      do not add BOS/EOS (special tokens written in the text are still matched)
-              --messages FILE   a JSON list of chat messages, rendered with the chat template
-              --output FORMAT   text (one token per line, the default) or json: {"tokens": [...], "count": n}""";
+              --messages FILE   a JSON list of chat messages, or an object with messages, tools,
+                                add_generation_prompt and chat_template_kwargs (the shape of vLLM's /tokenize);
+                                rendered with the chat template and encoded without adding special tokens
+              --output FORMAT   text (one token per line, the default) or json: {"prompt": ..., "tokens": [...], "count": n}""";
 
     @Override
     public String summary() {
@@ -27,60 +35,67 @@ final class TokenizeCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        TokenizerArgs tokenizerArgs = new TokenizerArgs();
-        String text = null;
-        Path messages = null;
-        boolean addGenerationPrompt = false;
-        boolean addSpecial = true;
-        String output = "text";
-        for (int i = 0; i < args.length; i++) {
-            int used = tokenizerArgs.accept(args, i);
-            if (used >= 0) {
-                i = used;
-                continue;
-            }
-            switch (args[i]) {
-                case "--text" -> text = TokenizerArgs.value(args, i++);
-                case "--messages" -> messages = Path.of(TokenizerArgs.value(args, i++));
-                case "--add-generation-prompt" -> addGenerationPrompt = true;
-                case "--no-special" -> addSpecial = false;
-                case "--output" -> output = TokenizerArgs.value(args, i++);
-                case "--debug" -> { }
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    return 0;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
-            }
+        CliArgs a = new CliArgs(args, Set.of("--add-generation-prompt", "--no-special", "--debug", "--help"));
+        if (a.takeSwitch("--help")) {
+            System.out.println(USAGE);
+            return 0;
         }
-        if (!output.equals("text") && !output.equals("json")) throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
+        a.takeSwitch("--debug");
+        String text = a.take("--text");
+        String messages = a.take("--messages");
+        boolean addGenerationPrompt = a.takeSwitch("--add-generation-prompt");
+        boolean addSpecial = !a.takeSwitch("--no-special");
+        String output = TokenizerArgs.output(a);
+        Tokenizer tokenizer = TokenizerArgs.load(a);
+        if (!a.remaining().isEmpty()) throw new IllegalArgumentException("unknown option '" + a.remaining().getFirst() + "'\n" + USAGE);
         if ((text == null) == (messages == null)) throw new IllegalArgumentException("give exactly one of --text and --messages");
         if (addGenerationPrompt && messages == null) throw new IllegalArgumentException("--add-generation-prompt goes with --messages");
 
-        Tokenizer tokenizer = tokenizerArgs.load();
         String prompt = null;
+        int[] ids;
         if (messages != null) {
-            // Chat prompts: render messages with tokenizer.chatTemplate() and encode the result with
-            // addSpecialTokens=false (the template writes BOS itself). The renderer lives in another package.
-            throw new IllegalArgumentException("--messages: chat templates are not available in this build yet");
+            prompt = renderChat(tokenizer, Path.of(messages), addGenerationPrompt);
+            ids = tokenizer.encode(prompt, false); // the template writes BOS itself
+        } else {
+            ids = tokenizer.encode(text, addSpecial);
         }
-        int[] ids = tokenizer.encode(text, addSpecial);
         print(tokenizer, prompt, ids, output);
         return 0;
     }
 
+    @SuppressWarnings("unchecked")
+    private static String renderChat(Tokenizer tokenizer, Path file, boolean addGenerationPrompt) {
+        Object request;
+        try {
+            request = JSON.readValue(file.toFile(), Object.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--messages " + file + ": not valid JSON: " + e.getMessage());
+        }
+        Map<String, Object> body = request instanceof List<?> list ? Map.of("messages", list)
+                : request instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
+        if (body == null || !(body.get("messages") instanceof List<?> chat)) {
+            throw new IllegalArgumentException("--messages " + file + ": expected a list of messages or an object with 'messages'");
+        }
+        String template = tokenizer.chatTemplate().orElseThrow(() -> new PagodaException(
+                "this tokenizer has no chat template, so --messages cannot be rendered"));
+        boolean generationPrompt = addGenerationPrompt || Boolean.TRUE.equals(body.get("add_generation_prompt"));
+        return new ChatPromptRenderer(template, tokenizer.specialTokenStrings())
+                .render((List<Map<String, ?>>) chat, (List<?>) body.get("tools"), generationPrompt,
+                        Boolean.TRUE.equals(body.get("continue_final_message")),
+                        (Map<String, ?>) body.get("chat_template_kwargs"));
+    }
+
     private static void print(Tokenizer tokenizer, String prompt, int[] ids, String output) throws Exception {
-        ObjectMapper json = new ObjectMapper();
         if (output.equals("json")) {
             Map<String, Object> result = new LinkedHashMap<>();
             if (prompt != null) result.put("prompt", prompt);
             result.put("tokens", Arrays.stream(ids).boxed().toList());
             result.put("count", ids.length);
-            System.out.println(json.writeValueAsString(result));
+            System.out.println(JSON.writeValueAsString(result));
             return;
         }
         if (prompt != null) System.out.println(prompt);
-        for (int id : ids) System.out.println(id + "\t" + json.writeValueAsString(tokenizer.tokenText(id)));
+        for (int id : ids) System.out.println(id + "\t" + JSON.writeValueAsString(tokenizer.tokenText(id)));
         System.out.println(ids.length + " tokens");
     }
 }

@@ -1,5 +1,6 @@
 package dev.pagoda.cli;
 
+import dev.pagoda.engine.LLM;
 import dev.pagoda.tokenizer.Tokenizer;
 
 import java.nio.file.Files;
@@ -7,46 +8,31 @@ import java.nio.file.Path;
 
 /** The {@code --model PATH | --tokenizer DIR} choice shared by tokenize and detokenize. */
 final class TokenizerArgs {
-    static final String BUNDLED_MODEL = "models/stories260K/stories260K.gguf";
+    private TokenizerArgs() {
+    }
 
-    private Path model;
-    private Path tokenizerDir;
-
-    /** Consumes {@code args[i]} if it is one of these options; returns the index of the last argument used, or -1. */
-    int accept(String[] args, int i) {
-        switch (args[i]) {
-            case "--model" -> model = Path.of(value(args, i));
-            case "--tokenizer" -> tokenizerDir = Path.of(value(args, i));
-            default -> {
-                return -1;
+    /** Takes --model / --tokenizer from {@code a} and loads that tokenizer (default: the bundled model's). */
+    static Tokenizer load(CliArgs a) {
+        String model = a.take("--model");
+        String dir = a.take("--tokenizer");
+        if (model != null && dir != null) throw new IllegalArgumentException("give either --model or --tokenizer, not both");
+        if (dir != null) {
+            Path path = Path.of(dir);
+            if (!Files.isRegularFile(path.resolve("tokenizer.json"))) {
+                throw new IllegalArgumentException("--tokenizer " + dir + ": no tokenizer.json there");
             }
+            return Tokenizer.fromHfDirectory(path);
         }
-        return i + 1;
+        return Tokenizer.load(model != null ? Path.of(model) : LLM.bundledModel());
     }
 
-    Tokenizer load() {
-        if (model != null && tokenizerDir != null) throw new IllegalArgumentException("give either --model or --tokenizer, not both");
-        if (tokenizerDir != null) {
-            if (!Files.isRegularFile(tokenizerDir.resolve("tokenizer.json"))) {
-                throw new IllegalArgumentException("--tokenizer " + tokenizerDir + ": no tokenizer.json there");
-            }
-            return Tokenizer.fromHfDirectory(tokenizerDir);
+    /** Checks an --output value. */
+    static String output(CliArgs a) {
+        String output = a.take("--output");
+        if (output == null) return "text";
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
         }
-        return Tokenizer.load(model != null ? model : bundledModel());
-    }
-
-    private static Path bundledModel() {
-        String home = System.getProperty("pagoda.home");
-        if (home == null) throw new IllegalArgumentException("no --model or --tokenizer given, and pagoda.home is not set to find the bundled model");
-        Path path = Path.of(home).resolve(BUNDLED_MODEL);
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("no --model or --tokenizer given, and the bundled model is not at " + path);
-        }
-        return path;
-    }
-
-    static String value(String[] args, int i) {
-        if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + " needs a value");
-        return args[i + 1];
+        return output;
     }
 }

@@ -90,7 +90,7 @@ class TokenizeCommandTest {
         assertTrue(noText.err().contains("give exactly one of --text and --messages"), noText.err());
 
         Result badId = run("detokenize", "--tokenizer", SHARED.resolve("tokenizers/gpt2").toString(), "--tokens", "1,x");
-        assertTrue(badId.err().contains("--tokens: 'x' is not a token id"), badId.err());
+        assertTrue(badId.err().contains("--tokens must be comma-separated integers, got '1,x'"), badId.err());
 
         String oldHome = System.getProperty("pagoda.home");
         System.setProperty("pagoda.home", "/nonexistent");
