@@ -12,6 +12,7 @@ public final class Main {
 
     static {
         COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("chat", new ChatCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
     }

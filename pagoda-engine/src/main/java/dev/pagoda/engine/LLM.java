@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Offline inference, as vLLM's {@code LLM}: load a model once, then
@@ -113,19 +114,38 @@ public final class LLM implements AutoCloseable {
 
     /** Generates for prompts given as text or token ids; outputs are in prompt order. */
     public List<RequestOutput> generatePrompts(List<Prompt> prompts, SamplingParams params) {
-        List<String> ids = new ArrayList<>();
-        for (Prompt p : prompts) {
-            String id = Long.toString(nextRequestId++);
-            switch (p) {
-                case Prompt.Text t -> engine.addRequest(id, t.text(), tokenizer.encode(t.text(), true), params);
-                case Prompt.Tokens t -> engine.addRequest(id, null, t.ids(), params);
-            }
-            ids.add(id);
-        }
+        for (Prompt p : prompts) submit(p, params);
         List<RequestOutput> outputs = new ArrayList<>();
-        while (engine.hasUnfinishedRequests()) outputs.addAll(engine.step());
+        while (engine.hasUnfinishedRequests()) {
+            for (RequestOutput o : engine.step()) if (o.finished()) outputs.add(o);
+        }
         outputs.sort(Comparator.comparingLong(o -> Long.parseLong(o.requestId())));
         return outputs;
+    }
+
+    /**
+     * Generates for one prompt, calling {@code onProgress} after every step that produced tokens
+     * (cumulative outputs, the last one finished); returns the finished output.
+     */
+    public RequestOutput generate(Prompt prompt, SamplingParams params, Consumer<RequestOutput> onProgress) {
+        submit(prompt, params);
+        RequestOutput last = null;
+        while (last == null || !last.finished()) {
+            for (RequestOutput o : engine.step()) {
+                onProgress.accept(o);
+                last = o;
+            }
+        }
+        return last;
+    }
+
+    /** Queues one prompt under the next request id (text is tokenized with special tokens, as vLLM's completions). */
+    private void submit(Prompt prompt, SamplingParams params) {
+        String id = Long.toString(nextRequestId++);
+        switch (prompt) {
+            case Prompt.Text t -> engine.addRequest(id, t.text(), tokenizer.encode(t.text(), true), params);
+            case Prompt.Tokens t -> engine.addRequest(id, null, t.ids(), params);
+        }
     }
 
     public Tokenizer tokenizer() {

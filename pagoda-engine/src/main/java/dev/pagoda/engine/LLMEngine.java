@@ -68,7 +68,7 @@ public final class LLMEngine {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
         SamplingParams resolved = params.withDefaults(generationConfig);
-        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now());
+        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer);
         requests.put(requestId, r);
         scheduler.add(r);
     }
@@ -77,7 +77,7 @@ public final class LLMEngine {
     public RequestOutput abortRequest(String requestId) {
         Request r = requests.remove(requestId);
         if (r == null) return null;
-        for (Sequence s : r.sequences) if (!s.finished()) s.finishReason = FinishReason.ABORT;
+        for (Sequence s : r.sequences) if (!s.finished()) s.finish(FinishReason.ABORT);
         return finish(r);
     }
 
@@ -85,7 +85,10 @@ public final class LLMEngine {
         return scheduler.hasWork();
     }
 
-    /** Runs one scheduling step and forward pass; returns the requests that finished in it. */
+    /**
+     * Runs one scheduling step and forward pass; returns an output for every request that got
+     * new tokens (cumulative: all tokens and text so far), {@code finished} on its last one.
+     */
     public List<RequestOutput> step() {
         double now = now();
         List<Scheduler.Chunk> chunks = scheduler.schedule(now);
@@ -110,14 +113,16 @@ public final class LLMEngine {
             if (c.seq().finished()) scheduler.release(c.seq());
             if (!touched.contains(r)) touched.add(r);
         }
-        List<RequestOutput> finished = new ArrayList<>();
+        List<RequestOutput> outputs = new ArrayList<>();
         for (Request r : touched) {
             if (r.finished()) {
                 requests.remove(r.id);
-                finished.add(finish(r));
+                outputs.add(finish(r));
+            } else {
+                outputs.add(output(r, false));
             }
         }
-        return finished;
+        return outputs;
     }
 
     private ForwardBatch toBatch(List<Scheduler.Chunk> chunks) {
@@ -160,12 +165,12 @@ public final class LLMEngine {
         }
         s.append(token);
         if (!p.ignoreEos() && eosTokenIds.contains(token)) {
-            s.finishReason = FinishReason.STOP;
+            s.finish(FinishReason.STOP);
         } else if (p.stopTokenIds().contains(token)) {
-            s.finishReason = FinishReason.STOP;
             s.stopReason = token;
+            s.finish(FinishReason.STOP);
         } else if (s.outputLength() >= p.maxTokens() || s.length() >= maxModelLen) {
-            s.finishReason = FinishReason.LENGTH;
+            s.finish(FinishReason.LENGTH);
         }
     }
 
@@ -188,7 +193,7 @@ public final class LLMEngine {
             Request r = c.seq().request;
             if (requests.remove(r.id) == null) continue;
             r.error = e.toString();
-            for (Sequence s : r.sequences) if (!s.finished()) s.finishReason = FinishReason.ERROR;
+            for (Sequence s : r.sequences) if (!s.finished()) s.finish(FinishReason.ERROR);
             out.add(finish(r));
         }
         return out;
@@ -197,14 +202,17 @@ public final class LLMEngine {
     private RequestOutput finish(Request r) {
         scheduler.remove(r);
         r.finishedTime = now();
+        return output(r, true);
+    }
+
+    private static RequestOutput output(Request r, boolean finished) {
         List<CompletionOutput> outs = new ArrayList<>();
         for (Sequence s : r.sequences) {
-            int[] ids = s.outputTokens();
-            String text = tokenizer == null ? null : tokenizer.decode(ids, true);
-            outs.add(new CompletionOutput(s.index, text, ids, s.logprobs != null ? s.cumulativeLogprob : Double.NaN,
-                    s.logprobs, s.finishReason, s.stopReason));
+            outs.add(new CompletionOutput(s.index, s.text(), s.outputTokens(),
+                    s.logprobs != null ? s.cumulativeLogprob : Double.NaN,
+                    s.logprobs == null ? null : List.copyOf(s.logprobs), s.finishReason, s.stopReason));
         }
-        return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, true, r.metrics(), r.error);
+        return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, finished, r.metrics(), r.error);
     }
 
     /** How many times a request was preempted (its blocks freed, to be recomputed). */

@@ -1,6 +1,7 @@
 package dev.pagoda.engine;
 
 import dev.pagoda.sampling.SamplingParams;
+import dev.pagoda.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +21,14 @@ final class Request {
     double finishedTime = Double.NaN;
     String error;
 
-    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, double arrivalTime) {
+    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, double arrivalTime, Tokenizer tokenizer) {
         this.id = id;
         this.prompt = prompt;
         this.promptTokenIds = promptTokenIds;
         this.params = params;
         this.arrivalTime = arrivalTime;
         SplittableRandom root = params.seed() != null ? new SplittableRandom(params.seed()) : new SplittableRandom();
-        for (int i = 0; i < params.n(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split()));
+        for (int i = 0; i < params.n(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
     }
 
     boolean finished() {

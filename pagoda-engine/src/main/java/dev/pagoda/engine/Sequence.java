@@ -1,6 +1,8 @@
 package dev.pagoda.engine;
 
 import dev.pagoda.sampling.SamplingParams;
+import dev.pagoda.tokenizer.IncrementalDetokenizer;
+import dev.pagoda.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +28,14 @@ final class Sequence {
     double cumulativeLogprob;
     FinishReason finishReason;
     Integer stopReason;
+    /** Streams the output's text as tokens arrive (null without a tokenizer). */
+    private final IncrementalDetokenizer detokenizer;
+    private final StringBuilder text = new StringBuilder();
 
-    Sequence(Request request, int index, int[] prompt, SamplingParams params, SplittableRandom rng) {
+    Sequence(Request request, int index, int[] prompt, SamplingParams params, SplittableRandom rng, Tokenizer tokenizer) {
         this.request = request;
+        // Skip special tokens like vLLM's default; the prompt is context, so a leading space of the first word is kept.
+        this.detokenizer = tokenizer == null ? null : new IncrementalDetokenizer(tokenizer, true, prompt);
         this.index = index;
         this.promptLength = prompt.length;
         this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(params.maxTokens(), 1024));
@@ -56,6 +63,18 @@ final class Sequence {
     void append(int token) {
         if (length == tokens.length) tokens = Arrays.copyOf(tokens, tokens.length * 2);
         tokens[length++] = token;
+        if (detokenizer != null) text.append(detokenizer.add(token));
+    }
+
+    /** Marks the sequence finished and releases any text the detokenizer held back. */
+    void finish(FinishReason reason) {
+        finishReason = reason;
+        if (detokenizer != null) text.append(detokenizer.finish());
+    }
+
+    /** The output text so far (null without a tokenizer). */
+    String text() {
+        return detokenizer == null ? null : text.toString();
     }
 
     /** Tokens whose K/V is in the cache. */

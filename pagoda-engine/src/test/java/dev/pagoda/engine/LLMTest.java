@@ -139,7 +139,7 @@ class LLMTest {
             engine.addRequest("eos", null, prompt, greedy(48));
             engine.addRequest("ignored", null, prompt, SamplingParams.builder().temperature(0.0).maxTokens(10).ignoreEos(true).build());
             List<RequestOutput> outs = new ArrayList<>();
-            while (engine.hasUnfinishedRequests()) outs.addAll(engine.step());
+            while (engine.hasUnfinishedRequests()) engine.step().stream().filter(RequestOutput::finished).forEach(outs::add);
             outs.sort(java.util.Comparator.comparing(RequestOutput::requestId));
             CompletionOutput stopped = outs.get(0).outputs().getFirst();
             assertArrayEquals(Arrays.copyOf(reference, 4), stopped.tokenIds(), "EOS is kept in token_ids");
