@@ -7,6 +7,7 @@ import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.model.ModelWeights;
 import dev.pagoda.model.loader.Checkpoint;
 import dev.pagoda.model.loader.DType;
+import dev.pagoda.sampling.Sampler;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,18 +57,12 @@ public final class TestModel implements AutoCloseable {
                 new int[]{n - 1}), cache, logits);
         int[] out = new int[count];
         for (int i = 0; i < count; i++) {
-            out[i] = argmax(logits, 0, vocab);
+            out[i] = Sampler.argmax(logits, 0, vocab);
             if (i + 1 == count) break;
             decoder.forward(new ForwardBatch(1, new int[]{out[i]}, new int[]{n + i}, new int[1], new int[][]{table},
                     new int[]{0}), cache, logits);
         }
         return out;
-    }
-
-    public static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) if (a[off + i] > a[off + best]) best = i;
-        return best;
     }
 
     public static int[] concat(int[] a, int[] b) {
