@@ -62,7 +62,7 @@ public final class LLM implements AutoCloseable {
             this.cache = new KvCache(config, plan.numBlocks(), args.blockSize);
             GenerationConfig gen = args.generationConfig.equals("vllm") ? GenerationConfig.EMPTY.withEos(checkpoint.generationConfig())
                     : checkpoint.generationConfig();
-            this.engine = new LLMEngine(decoder, cache, tokenizer, gen, maxModelLen, args.maxNumSeqs,
+            this.engine = new LLMEngine(new DecoderRunner(decoder, cache), tokenizer, gen, maxModelLen, args.maxNumSeqs,
                     args.maxNumBatchedTokens, args.enableChunkedPrefill);
         } catch (RuntimeException e) {
             checkpoint.close();

@@ -2,9 +2,7 @@ package dev.pagoda.engine;
 
 import dev.pagoda.PagodaException;
 import dev.pagoda.cache.BlockAllocator;
-import dev.pagoda.cache.KvCache;
 import dev.pagoda.config.GenerationConfig;
-import dev.pagoda.model.Decoder;
 import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.sampling.LogProbs;
 import dev.pagoda.sampling.Sampler;
@@ -25,8 +23,7 @@ import java.util.Set;
  * thread-safe: one thread owns it (the scheduler and the KV cache are its state).
  */
 public final class LLMEngine {
-    private final Decoder decoder;
-    private final KvCache cache;
+    private final ModelRunner runner;
     private final Tokenizer tokenizer;
     private final GenerationConfig generationConfig;
     private final Set<Integer> eosTokenIds;
@@ -38,27 +35,41 @@ public final class LLMEngine {
     private final float[] logits;
     private final int vocab;
     private long steps;
+    private int lastStepTokens;
+    private int lastStepSequences;
 
-    public LLMEngine(Decoder decoder, KvCache cache, Tokenizer tokenizer, GenerationConfig generationConfig,
+    /** @param tokenizer null for an engine that works on token ids only (outputs carry no text) */
+    public LLMEngine(ModelRunner runner, Tokenizer tokenizer, GenerationConfig generationConfig,
                      int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill) {
-        this.decoder = decoder;
-        this.cache = cache;
+        this.runner = runner;
         this.tokenizer = tokenizer;
         this.generationConfig = generationConfig;
         this.maxModelLen = maxModelLen;
-        this.vocab = decoder.config().vocabSize();
+        this.vocab = runner.vocabSize();
         Set<Integer> eos = new HashSet<>(generationConfig.eosTokenIds());
         if (tokenizer != null) eos.addAll(tokenizer.eosTokenIds());
         this.eosTokenIds = Set.copyOf(eos);
-        this.allocator = new BlockAllocator(cache.numBlocks());
-        this.scheduler = new Scheduler(maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, allocator, cache.blockSize());
+        this.allocator = new BlockAllocator(runner.numBlocks());
+        this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), chunkedPrefill,
+                allocator, runner.blockSize());
         this.sampler = new Sampler(vocab);
-        this.logits = new float[decoder.maxLogitRows() * vocab];
+        this.logits = new float[runner.maxLogitRows() * vocab];
     }
 
     /** Validates and queues a request; unset sampling fields take the model's defaults. */
     public void addRequest(String requestId, String prompt, int[] promptTokenIds, SamplingParams params) {
         if (requests.containsKey(requestId)) throw new IllegalArgumentException("request id '" + requestId + "' is already in use");
+        SamplingParams resolved = validate(promptTokenIds, params);
+        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer);
+        requests.put(requestId, r);
+        scheduler.add(r);
+    }
+
+    /**
+     * Checks a request against the model without touching engine state (safe from any thread);
+     * returns its sampling parameters with defaults filled in.
+     */
+    public SamplingParams validate(int[] promptTokenIds, SamplingParams params) {
         if (promptTokenIds.length == 0) throw new IllegalArgumentException("the prompt is empty: it must have at least one token");
         if (promptTokenIds.length >= maxModelLen) {
             throw new IllegalArgumentException("the prompt has " + promptTokenIds.length + " tokens, but the model's context length is only "
@@ -67,10 +78,21 @@ public final class LLMEngine {
         for (int id : promptTokenIds) {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
-        SamplingParams resolved = params.withDefaults(generationConfig);
-        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer);
-        requests.put(requestId, r);
-        scheduler.add(r);
+        return params.withDefaults(generationConfig);
+    }
+
+    /** A finished output for a request that failed before or while running. */
+    static RequestOutput failed(String requestId, String prompt, int[] promptTokenIds, String error) {
+        double t = now();
+        return new RequestOutput(requestId, prompt, promptTokenIds, List.of(), true,
+                new RequestMetrics(t, Double.NaN, Double.NaN, Double.NaN, t), error);
+    }
+
+    public EngineStats stats() {
+        int total = allocator.total();
+        return new EngineStats(scheduler.runningCount(), scheduler.waitingCount(),
+                total == 0 ? 0 : (total - allocator.freeCount()) / (double) total, allocator.freeCount(), total,
+                steps, scheduler.preemptions(), lastStepTokens, lastStepSequences);
     }
 
     /** Ends a request now; its blocks are freed. Unknown or finished ids are ignored. */
@@ -95,8 +117,10 @@ public final class LLMEngine {
         if (chunks.isEmpty()) return List.of();
         steps++;
         ForwardBatch batch = toBatch(chunks);
+        lastStepTokens = batch.numTokens();
+        lastStepSequences = chunks.size();
         try {
-            decoder.forward(batch, cache, logits);
+            runner.execute(batch, logits);
         } catch (RuntimeException e) {
             return failAll(chunks, e);
         }

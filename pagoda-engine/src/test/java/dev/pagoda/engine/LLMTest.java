@@ -135,7 +135,7 @@ class LLMTest {
         int[] prompt = ids(REF.path("cases").get(0).path("prompt_token_ids"));
         var eos = new dev.pagoda.config.GenerationConfig(java.util.Set.of(reference[3]), null, null, null, null, null);
         try (var m = new dev.pagoda.testutil.TestModel(Shared.path("models/stories260K/stories260K.gguf"), null, 1, 16, 32, 64)) {
-            LLMEngine engine = new LLMEngine(m.decoder, m.cache, null, eos, 512, 4, 64, true);
+            LLMEngine engine = new LLMEngine(new DecoderRunner(m.decoder, m.cache), null, eos, 512, 4, 64, true);
             engine.addRequest("eos", null, prompt, greedy(48));
             engine.addRequest("ignored", null, prompt, SamplingParams.builder().temperature(0.0).maxTokens(10).ignoreEos(true).build());
             List<RequestOutput> outs = new ArrayList<>();

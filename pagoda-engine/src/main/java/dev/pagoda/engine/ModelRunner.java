@@ -1,0 +1,25 @@
+package dev.pagoda.engine;
+
+import dev.pagoda.model.ForwardBatch;
+
+/**
+ * What the engine needs from a model: one forward pass over a flat batch, reading and writing
+ * K/V through the batch's block tables in a pool of {@link #numBlocks()} blocks. The real one is
+ * {@link DecoderRunner}; tests use fakes to drive the scheduler without a model.
+ */
+public interface ModelRunner {
+    int vocabSize();
+
+    /** Most tokens one batch may hold. */
+    int maxTokens();
+
+    /** Most logit rows one batch may ask for. */
+    int maxLogitRows();
+
+    int numBlocks();
+
+    int blockSize();
+
+    /** Runs the batch; writes the logits of {@code batch.logitRows()} into {@code logits}, row i at i × vocabSize. */
+    void execute(ForwardBatch batch, float[] logits);
+}
