@@ -12,6 +12,7 @@ public final class EngineArgs {
     public Path model;
     public Path tokenizer;
     public String dtype = "auto";
+    public String kvCacheDtype = "auto";
     public Integer maxModelLen;
     public int maxNumSeqs = 256;
     public int maxNumBatchedTokens = 4096;
@@ -39,6 +40,12 @@ public final class EngineArgs {
             case "--model" -> model = Path.of(required(flag, value));
             case "--tokenizer" -> tokenizer = Path.of(required(flag, value));
             case "--dtype" -> dtype = dtype(required(flag, value));
+            case "--kv-cache-dtype" -> {
+                kvCacheDtype = dtype(required(flag, value));
+                if (kvCacheDtype.equals("float16")) {
+                    throw new IllegalArgumentException("--kv-cache-dtype must be auto, float32 or bfloat16, got '" + value + "'");
+                }
+            }
             case "--max-model-len" -> maxModelLen = positive(flag, value);
             case "--max-num-seqs" -> maxNumSeqs = positive(flag, value);
             case "--max-num-batched-tokens" -> maxNumBatchedTokens = positive(flag, value);

@@ -56,10 +56,12 @@ public final class LLM implements AutoCloseable {
             this.weights = ModelWeights.bind(checkpoint, dtype);
             this.pool = new WorkerPool(args.numThreads);
             Decoder decoder = new Decoder(config, weights, pool, args.maxNumBatchedTokens, args.maxNumSeqs, args.blockSize);
-            KvCachePlan plan = KvCachePlan.plan(KvCache.bytesPerToken(config), args.blockSize, maxModelLen, args.maxNumSeqs,
+            DType kvDtype = args.kvCacheDtype.equals("auto") ? KvCache.autoDType(dtype != null ? dtype : config.weightDType())
+                    : DType.parse(args.kvCacheDtype);
+            KvCachePlan plan = KvCachePlan.plan(KvCache.bytesPerToken(config, kvDtype), args.blockSize, maxModelLen, args.maxNumSeqs,
                     args.kvCacheMemory, args.gpuMemoryUtilization, args.numGpuBlocksOverride,
                     checkpoint.weightBytes() + weights.convertedBytes(), 0);
-            this.cache = new KvCache(config, plan.numBlocks(), args.blockSize);
+            this.cache = new KvCache(config, plan.numBlocks(), args.blockSize, kvDtype);
             GenerationConfig gen = args.generationConfig.equals("vllm") ? GenerationConfig.EMPTY.withEos(checkpoint.generationConfig())
                     : checkpoint.generationConfig();
             this.engine = new LLMEngine(new DecoderRunner(decoder, cache), tokenizer, gen, maxModelLen, args.maxNumSeqs,

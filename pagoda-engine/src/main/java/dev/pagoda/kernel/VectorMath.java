@@ -1,6 +1,9 @@
 package dev.pagoda.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,6 +19,9 @@ public final class VectorMath {
     static final int L = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Integer> I32 = VectorSpecies.of(int.class, F.vectorShape());
 
     private VectorMath() {
     }
@@ -66,6 +72,44 @@ public final class VectorMath {
         float sum = 0;
         for (int i = 0; i < L; i++) sum += v.lane(i);
         return sum;
+    }
+
+    /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
+    public static float dotBf16(float[] a, int aOff, MemorySegment b, long bIdx, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        long bo = bIdx * 2;
+        int i = 0;
+        for (int upper = n - L; i <= upper; i += L) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(bf16(b, bo + 2L * i), acc);
+        }
+        float sum = sumLanes(acc);
+        for (; i < n; i++) sum = Math.fma(a[aOff + i], Float.intBitsToFloat(b.getAtIndex(LE_SHORT, bIdx + i) << 16), sum);
+        return sum;
+    }
+
+    /** acc[0..n) += w * (n bfloat16 values of v from element index vIdx). */
+    public static void addScaledBf16(float[] acc, MemorySegment v, long vIdx, float w, int n) {
+        long vo = vIdx * 2;
+        FloatVector wv = FloatVector.broadcast(F, w);
+        int i = 0;
+        for (int upper = n - L; i <= upper; i += L) {
+            bf16(v, vo + 2L * i).fma(wv, FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) acc[i] = Math.fma(Float.intBitsToFloat(v.getAtIndex(LE_SHORT, vIdx + i) << 16), w, acc[i]);
+    }
+
+    /** L bfloat16 values at byte offset {@code off}, widened to floats (a bfloat16 is a float's top half). */
+    static FloatVector bf16(MemorySegment seg, long off) {
+        ShortVector s = ShortVector.fromMemorySegment(S16, seg, off, LE);
+        return (FloatVector) s.convertShape(VectorOperators.S2I, I32, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** Round-to-nearest-even narrowing of a float to bfloat16 (NaN stays NaN). */
+    public static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
     }
 
     /** out[o..o+n) = rmsnorm(x[xo..xo+n)) * weight[0..n). */

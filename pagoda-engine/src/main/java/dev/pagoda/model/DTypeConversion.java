@@ -1,5 +1,6 @@
 package dev.pagoda.model;
 
+import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.model.loader.DType;
 
 import java.lang.foreign.MemorySegment;
@@ -30,20 +31,12 @@ final class DTypeConversion {
             }
             case BF16 -> {
                 for (float v : values) {
-                    out.set(LE_SHORT, off, toBf16(v));
+                    out.set(LE_SHORT, off, VectorMath.toBf16(v));
                     off += 2;
                 }
                 return off;
             }
             default -> throw new IllegalArgumentException("cannot convert weights to " + target + " here");
         }
-    }
-
-    /** Round-to-nearest-even truncation of a float to bfloat16 (NaN stays NaN). */
-    static short toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
-        int rounding = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
     }
 }

@@ -7,10 +7,6 @@ import dev.pagoda.kernel.Matmul;
 import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.kernel.WorkerPool;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-
 /**
  * The decoder-only transformer shared by every supported architecture:
  * embeddings → [RMSNorm → attention over the paged KV cache → RMSNorm → SwiGLU MLP] × L →
@@ -18,7 +14,6 @@ import java.nio.ByteOrder;
  * {@code maxTokens} tokens and {@code maxLogitRows} logit rows per call.
  */
 public final class Decoder {
-    private static final ValueLayout.OfFloat KV_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final ModelConfig c;
     private final ModelWeights w;
     private final Matmul matmul;
@@ -168,12 +163,10 @@ public final class Decoder {
     }
 
     private void storeKv(ForwardBatch batch, KvCache cache, int layer) {
-        MemorySegment keys = cache.keys(layer), values = cache.values(layer);
         int kvDim = c.kvDim();
         for (int t = 0; t < batch.numTokens(); t++) {
             long slot = cache.slotIndex(batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t]);
-            MemorySegment.copy(k, t * kvDim, keys, KV_FLOAT, slot * Float.BYTES, kvDim);
-            MemorySegment.copy(v, t * kvDim, values, KV_FLOAT, slot * Float.BYTES, kvDim);
+            cache.store(layer, slot, k, t * kvDim, v, t * kvDim);
         }
     }
 
@@ -187,7 +180,6 @@ public final class Decoder {
         int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
         int bs = cache.blockSize();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        MemorySegment keys = cache.keys(layer), values = cache.values(layer);
         long work = 0;
         for (int t = 0; t < batch.numTokens(); t++) work += (long) (batch.positions()[t] + 1) * heads * hd * 2;
         pool.parallelFor(batch.numTokens() * heads, work, (worker, start, end) -> {
@@ -205,7 +197,7 @@ public final class Decoder {
                     long blockBase = (long) table[blockStart / bs] * bs * kvDim + kvHeadOff;
                     float blockMax = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < count; j++) {
-                        s[j] = VectorMath.dot(q, qOff, keys, blockBase + (long) j * kvDim, hd) * scale;
+                        s[j] = cache.dotKey(layer, q, qOff, blockBase + (long) j * kvDim, hd) * scale;
                         blockMax = Math.max(blockMax, s[j]);
                     }
                     float newMax = Math.max(max, blockMax);
@@ -215,7 +207,7 @@ public final class Decoder {
                     for (int j = 0; j < count; j++) {
                         float p = (float) Math.exp(s[j] - newMax);
                         sum += p;
-                        VectorMath.addScaled(a, values, blockBase + (long) j * kvDim, p, hd);
+                        cache.addValue(layer, a, blockBase + (long) j * kvDim, p, hd);
                     }
                     max = newMax;
                 }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * sequences in one batch, fed whole or in chunks, or token by token as in decode — whatever the
  * thread count.
  */
-class BatchInvarianceTest {
+public class BatchInvarianceTest {
     static final int BLOCK = 16;
 
     @ParameterizedTest
@@ -43,7 +43,7 @@ class BatchInvarianceTest {
     }
 
     /** Feeds {@code tokens} in chunks of {@code size}, collecting the logits after every token. */
-    static float[] chunked(TestModel m, int[] tokens, int size) {
+    public static float[] chunked(TestModel m, int[] tokens, int size) {
         float[] all = new float[tokens.length * m.vocab];
         int[] table = range(10, 14);
         for (int start = 0; start < tokens.length; start += size) {

@@ -26,11 +26,15 @@ public final class TestModel implements AutoCloseable {
     public final int vocab;
 
     public TestModel(Path path, DType dtype, int threads, int blockSize, int numBlocks, int maxTokens) {
+        this(path, dtype, threads, blockSize, numBlocks, maxTokens, DType.F32);
+    }
+
+    public TestModel(Path path, DType dtype, int threads, int blockSize, int numBlocks, int maxTokens, DType kvDtype) {
         checkpoint = Checkpoint.open(path);
         weights = ModelWeights.bind(checkpoint, dtype);
         pool = new WorkerPool(threads);
         decoder = new Decoder(checkpoint.config(), weights, pool, maxTokens, maxTokens, blockSize);
-        cache = new KvCache(checkpoint.config(), numBlocks, blockSize);
+        cache = new KvCache(checkpoint.config(), numBlocks, blockSize, kvDtype);
         vocab = checkpoint.config().vocabSize();
     }
 
