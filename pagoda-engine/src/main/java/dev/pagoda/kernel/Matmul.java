@@ -12,6 +12,8 @@ public final class Matmul {
     private final WorkerPool pool;
     /** One decoded-row buffer per worker, as wide as the widest matrix. */
     private final float[][] rowScratch;
+    /** Weight rows decoded by {@link #multiply} so far: the structural check that weights are read once per step. */
+    private long weightRowsRead;
 
     public Matmul(WorkerPool pool, int maxCols) {
         this.pool = pool;
@@ -24,6 +26,7 @@ public final class Matmul {
      */
     public void multiply(WeightMatrix w, float[] x, int xStride, int m, float[] out, int outStride) {
         int cols = w.cols();
+        weightRowsRead += w.rows();
         pool.parallelFor(w.rows(), (long) w.rows() * cols * m, (worker, start, end) -> {
             float[] row = rowScratch[worker];
             for (int r = start; r < end; r++) {
@@ -42,7 +45,7 @@ public final class Matmul {
         });
     }
 
-    public WorkerPool pool() {
-        return pool;
+    public long weightRowsRead() {
+        return weightRowsRead;
     }
 }

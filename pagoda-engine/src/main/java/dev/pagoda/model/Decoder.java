@@ -67,6 +67,11 @@ public final class Decoder {
         return maxLogitRows;
     }
 
+    /** Weight-matrix rows read by all forward passes so far (embedding lookups excluded). */
+    public long weightRowsRead() {
+        return matmul.weightRowsRead();
+    }
+
     /**
      * Runs the batch, writing its K/V into {@code cache}, and stores the logits of
      * {@code batch.logitRows()} into {@code logits} (row i at {@code i * vocabSize}).

@@ -58,7 +58,7 @@ public class BatchInvarianceTest {
         return all;
     }
 
-    static float[] runBatch(TestModel m, List<int[]> seqs, int[][] tables) {
+    public static float[] runBatch(TestModel m, List<int[]> seqs, int[][] tables) {
         List<Integer> ids = new ArrayList<>(), pos = new ArrayList<>(), seqOf = new ArrayList<>();
         for (int s = 0; s < seqs.size(); s++) {
             for (int i = 0; i < seqs.get(s).length; i++) {
