@@ -13,6 +13,7 @@ public final class Main {
     static {
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("chat", new ChatCommand());
+        COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
     }
