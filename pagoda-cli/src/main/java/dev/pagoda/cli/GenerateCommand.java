@@ -8,19 +8,24 @@ import dev.pagoda.engine.RequestMetrics;
 import dev.pagoda.engine.RequestOutput;
 import dev.pagoda.sampling.SamplingParams;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 /** {@code pagoda generate}: one prompt through the offline engine, printed as text or JSON. */
 final class GenerateCommand implements Command {
     private static final String USAGE = """
-            usage: pagoda generate [--model PATH] (--prompt TEXT | --prompt-token-ids 1,2,3)
+            usage: pagoda generate [--model PATH] (--prompt TEXT | --prompt-token-ids 1,2,3 | --prompts-file FILE)
                                    [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P]
                                    [--seed S] [--logprobs N] [--ignore-eos] [--stop-token-ids 1,2]
                                    [--output text|json] [engine flags: --dtype, --max-model-len, ...]
               --model defaults to the bundled stories260K; unset sampling fields default to the
               model's generation_config.json, then vLLM's defaults (max-tokens 16, temperature 1).
-              text output: the completion, then one timing line on stderr; json: the RequestOutput.""";
+              text output: the completion, then one timing line on stderr; json: the RequestOutput.
+              --prompts-file: one JSON object per line, {"prompt": "..."} or {"prompt_token_ids": [...]}, with
+              optional sampling fields (max_tokens, temperature, top_p, top_k, min_p, seed, n, stop_token_ids,
+              ignore_eos, logprobs) overriding the flags; all are batched together and one RequestOutput
+              JSON per line is printed, in input order.""";
 
     @Override
     public String summary() {
@@ -28,7 +33,7 @@ final class GenerateCommand implements Command {
     }
 
     @Override
-    public int run(String[] argv) {
+    public int run(String[] argv) throws Exception {
         CliArgs a = new CliArgs(argv, Set.of("--ignore-eos", "--help", "--debug"));
         if (a.takeSwitch("--help")) {
             System.out.println(USAGE);
@@ -37,8 +42,9 @@ final class GenerateCommand implements Command {
         a.takeSwitch("--debug");
         String promptText = a.take("--prompt");
         int[] promptIds = a.takeIntList("--prompt-token-ids");
-        if ((promptText == null) == (promptIds == null)) {
-            throw new IllegalArgumentException("give exactly one of --prompt or --prompt-token-ids\n" + USAGE);
+        String promptsFile = a.take("--prompts-file");
+        if ((promptText != null ? 1 : 0) + (promptIds != null ? 1 : 0) + (promptsFile != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("give exactly one of --prompt, --prompt-token-ids or --prompts-file\n" + USAGE);
         }
         SamplingParams params = SamplingParams.builder()
                 .maxTokens(a.takeInt("--max-tokens"))
@@ -57,8 +63,18 @@ final class GenerateCommand implements Command {
             throw new IllegalArgumentException("--output must be text or json, got '" + output + "'");
         }
         EngineArgs engineArgs = new EngineArgs();
-        engineArgs.maxNumSeqs = 1; // one prompt: size the KV pool and workspace for one sequence unless told otherwise
+        if (promptsFile == null) engineArgs.maxNumSeqs = 1; // one prompt: size the KV pool and workspace for one sequence
         a.applyEngineFlags(engineArgs);
+        if (promptsFile != null) {
+            PromptsFile file = PromptsFile.read(Path.of(promptsFile), params);
+            try (LLM llm = new LLM(engineArgs)) {
+                ObjectMapper json = new ObjectMapper();
+                for (RequestOutput out : llm.generatePrompts(file.prompts(), file.params())) {
+                    System.out.println(json.writeValueAsString(RequestOutputJson.of(out)));
+                }
+            }
+            return 0;
+        }
         try (LLM llm = new LLM(engineArgs)) {
             Prompt prompt = promptText != null ? Prompt.text(promptText) : Prompt.tokens(promptIds);
             RequestOutput out = llm.generatePrompts(List.of(prompt), params).getFirst();
@@ -69,8 +85,6 @@ final class GenerateCommand implements Command {
                 System.out.println(out.outputs().getFirst().text());
                 System.err.println(timingLine(out));
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
         return 0;
     }

@@ -18,6 +18,7 @@ import dev.pagoda.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -37,6 +38,7 @@ public final class LLM implements AutoCloseable {
     private final int maxModelLen;
     private final double loadSeconds;
     private long nextRequestId;
+    private boolean showProgress = System.console() != null;
 
     public LLM(EngineArgs args) {
         VectorApiCheck.require();
@@ -116,13 +118,43 @@ public final class LLM implements AutoCloseable {
 
     /** Generates for prompts given as text or token ids; outputs are in prompt order. */
     public List<RequestOutput> generatePrompts(List<Prompt> prompts, SamplingParams params) {
-        for (Prompt p : prompts) submit(p, params);
+        return generatePrompts(prompts, Collections.nCopies(prompts.size(), params));
+    }
+
+    /**
+     * Generates for prompts with a sampling configuration each; outputs are in prompt order. Every
+     * prompt is checked before any is queued, so a bad one leaves nothing behind. With more than
+     * one prompt and a console, a progress bar runs on stderr.
+     */
+    public List<RequestOutput> generatePrompts(List<Prompt> prompts, List<SamplingParams> params) {
+        if (prompts.size() != params.size()) throw new IllegalArgumentException(prompts.size() + " prompts but " + params.size() + " sampling params");
+        List<int[]> ids = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            ids.add(tokens(prompts.get(i)));
+            engine.validate(ids.get(i), params.get(i));
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            String text = prompts.get(i) instanceof Prompt.Text t ? t.text() : null;
+            engine.addRequest(Long.toString(nextRequestId++), text, ids.get(i), params.get(i));
+        }
+        ProgressBar progress = prompts.size() > 1 && showProgress ? new ProgressBar("Processed prompts", prompts.size(), System.err) : null;
         List<RequestOutput> outputs = new ArrayList<>();
         while (engine.hasUnfinishedRequests()) {
-            for (RequestOutput o : engine.step()) if (o.finished()) outputs.add(o);
+            for (RequestOutput o : engine.step()) {
+                if (!o.finished()) continue;
+                outputs.add(o);
+                if (progress != null) progress.update(outputs.size());
+            }
         }
+        if (progress != null) progress.finish();
         outputs.sort(Comparator.comparingLong(o -> Long.parseLong(o.requestId())));
         return outputs;
+    }
+
+    /** Whether multi-prompt generation shows a progress bar (default: when there is a console). */
+    public LLM showProgress(boolean show) {
+        this.showProgress = show;
+        return this;
     }
 
     /**
@@ -141,13 +173,17 @@ public final class LLM implements AutoCloseable {
         return last;
     }
 
-    /** Queues one prompt under the next request id (text is tokenized with special tokens, as vLLM's completions). */
+    /** Queues one prompt under the next request id. */
     private void submit(Prompt prompt, SamplingParams params) {
-        String id = Long.toString(nextRequestId++);
-        switch (prompt) {
-            case Prompt.Text t -> engine.addRequest(id, t.text(), tokenizer.encode(t.text(), true), params);
-            case Prompt.Tokens t -> engine.addRequest(id, null, t.ids(), params);
-        }
+        engine.addRequest(Long.toString(nextRequestId++), prompt instanceof Prompt.Text t ? t.text() : null, tokens(prompt), params);
+    }
+
+    /** A prompt's token ids; text is tokenized with special tokens, as vLLM's completions do. */
+    private int[] tokens(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> tokenizer.encode(t.text(), true);
+            case Prompt.Tokens t -> t.ids();
+        };
     }
 
     public Tokenizer tokenizer() {
