@@ -77,16 +77,20 @@ final class ThroughputBench implements Command {
                 RequestMetrics m = o.metrics();
                 return promptLen / (m.firstTokenTime() - m.firstScheduledTime());
             }));
+            double[] overhead = new double[1];
             for (int c : concurrency) {
                 String name = c == 1 ? "tg" + genLen : "c" + c + " tg" + genLen;
                 results.put(name, measure(name, runs, warmup, () -> {
                     List<Prompt> prompts = new ArrayList<>();
                     for (int i = 0; i < c; i++) prompts.add(randomPrompt(rnd, 8, vocab));
+                    long wallStart = System.nanoTime(), forwardStart = llm.engine().forwardNanos();
                     List<RequestOutput> outs = generate(llm, prompts, genLen);
+                    overhead[0] = 1 - (llm.engine().forwardNanos() - forwardStart) / (double) (System.nanoTime() - wallStart);
                     double firstAll = outs.stream().mapToDouble(o -> o.metrics().firstTokenTime()).max().orElseThrow();
                     double lastAll = outs.stream().mapToDouble(o -> o.metrics().lastTokenTime()).max().orElseThrow();
                     return c * (genLen - 1) / (lastAll - firstAll);
                 }));
+                System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);
             }
         }
         if (jsonOut != null) {

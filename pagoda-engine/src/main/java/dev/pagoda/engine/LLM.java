@@ -100,9 +100,11 @@ public final class LLM implements AutoCloseable {
 
     private static int maxModelLen(EngineArgs args, ModelConfig config) {
         if (args.maxModelLen == null) return config.maxPositionEmbeddings();
-        if (args.maxModelLen > config.maxPositionEmbeddings()) {
+        // vLLM's escape hatch for models whose RoPE extrapolates: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1.
+        boolean allowLonger = "1".equals(System.getenv("VLLM_ALLOW_LONG_MAX_MODEL_LEN"));
+        if (args.maxModelLen > config.maxPositionEmbeddings() && !allowLonger) {
             throw new PagodaException("--max-model-len " + args.maxModelLen + " is greater than the model's maximum of "
-                    + config.maxPositionEmbeddings() + " positions (max_position_embeddings)");
+                    + config.maxPositionEmbeddings() + " positions (max_position_embeddings); set VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 to allow it");
         }
         return args.maxModelLen;
     }

@@ -36,6 +36,7 @@ public final class LLMEngine {
     private final int vocab;
     private long steps;
     private int lastStepTokens;
+    private long forwardNanos;
     private int lastStepSequences;
 
     /** @param tokenizer null for an engine that works on token ids only (outputs carry no text) */
@@ -119,11 +120,13 @@ public final class LLMEngine {
         ForwardBatch batch = toBatch(chunks);
         lastStepTokens = batch.numTokens();
         lastStepSequences = chunks.size();
+        long forwardStart = System.nanoTime();
         try {
             runner.execute(batch, logits);
         } catch (RuntimeException e) {
             return failAll(chunks, e);
         }
+        forwardNanos += System.nanoTime() - forwardStart;
         double done = now();
         List<Request> touched = new ArrayList<>();
         int row = 0;
@@ -242,6 +245,11 @@ public final class LLMEngine {
     /** How many times a request was preempted (its blocks freed, to be recomputed). */
     public long preemptions() {
         return scheduler.preemptions();
+    }
+
+    /** Time spent inside forward passes so far; the rest of a step is scheduling, sampling and bookkeeping. */
+    public long forwardNanos() {
+        return forwardNanos;
     }
 
     public long steps() {
