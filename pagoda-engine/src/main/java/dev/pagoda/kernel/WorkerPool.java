@@ -18,7 +18,8 @@ public final class WorkerPool implements AutoCloseable {
         void run(int worker, int start, int end);
     }
 
-    private static final int SPIN_ITERATIONS = 20_000;
+    /** About 100 µs of spinning: enough to bridge the gaps between the loops of one forward pass, short enough not to starve other threads on a busy machine. */
+    private static final int SPIN_ITERATIONS = 2_000;
 
     private final int size;
     private final Thread[] threads;
