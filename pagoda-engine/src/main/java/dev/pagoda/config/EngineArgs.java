@@ -24,6 +24,8 @@ public final class EngineArgs {
     public Integer numGpuBlocksOverride;
     public int numThreads = Runtime.getRuntime().availableProcessors();
     public String generationConfig = "auto";
+    /** Accepted for launch scripts written for older vLLM; Pagoda schedules every step (see README). */
+    public int numSchedulerSteps = 1;
     public String servedModelName;
 
     public EngineArgs model(Path path) {
@@ -63,6 +65,8 @@ public final class EngineArgs {
             }
             case "--num-gpu-blocks-override" -> numGpuBlocksOverride = positive(flag, value);
             case "--num-threads" -> numThreads = positive(flag, value);
+            case "--num-scheduler-steps" -> numSchedulerSteps = positive(flag, value);
+            case "--multi-step-stream-outputs" -> bool(flag, value);
             case "--generation-config" -> generationConfig = required(flag, value);
             case "--served-model-name" -> servedModelName = required(flag, value);
             default -> {

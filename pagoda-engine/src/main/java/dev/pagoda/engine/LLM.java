@@ -43,6 +43,10 @@ public final class LLM implements AutoCloseable {
     public LLM(EngineArgs args) {
         VectorApiCheck.require();
         long start = System.nanoTime();
+        if (args.numSchedulerSteps > 1) {
+            Log.info("--num-scheduler-steps " + args.numSchedulerSteps + " is accepted and has no effect: Pagoda schedules "
+                    + "every step, since scheduling and sampling take a few percent of a step here (README: Performance)");
+        }
         Path modelPath = args.model != null ? args.model : bundledModel();
         this.checkpoint = Checkpoint.open(modelPath);
         ModelConfig config = checkpoint.config();
