@@ -11,6 +11,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("make-test-model", new MakeTestModelCommand());
     }
 
     public static void main(String[] args) {
