@@ -85,7 +85,11 @@ public record ModelShape(String name, String architecture, String modelType, int
     }
 
     /** What a tensor is, which decides how its values are drawn ({@link Weights}). */
-    public enum Role { EMBEDDING, OUTPUT, LINEAR, NORM, BIAS }
+    public enum Role {
+        EMBEDDING, OUTPUT, LINEAR, NORM, BIAS,
+        /** A linear layer writing into the residual stream: o_proj, down_proj. */
+        RESIDUAL
+    }
 
     /** One tensor: Hugging Face name, shape ({@code [out, in]} for linear layers) and role. */
     public record TensorShape(String name, long[] shape, Role role) {
@@ -115,11 +119,11 @@ public record ModelShape(String name, String architecture, String modelType, int
                 t.add(new TensorShape(p + "self_attn.q_norm.weight", new long[] {headDim}, Role.NORM));
                 t.add(new TensorShape(p + "self_attn.k_norm.weight", new long[] {headDim}, Role.NORM));
             }
-            t.add(linear(p + "self_attn.o_proj.weight", hiddenSize, q));
+            t.add(new TensorShape(p + "self_attn.o_proj.weight", new long[] {hiddenSize, q}, Role.RESIDUAL));
             t.add(new TensorShape(p + "post_attention_layernorm.weight", new long[] {hiddenSize}, Role.NORM));
             t.add(linear(p + "mlp.gate_proj.weight", intermediateSize, hiddenSize));
             t.add(linear(p + "mlp.up_proj.weight", intermediateSize, hiddenSize));
-            t.add(linear(p + "mlp.down_proj.weight", hiddenSize, intermediateSize));
+            t.add(new TensorShape(p + "mlp.down_proj.weight", new long[] {hiddenSize, intermediateSize}, Role.RESIDUAL));
         }
         t.add(new TensorShape("model.norm.weight", new long[] {hiddenSize}, Role.NORM));
         if (!tiedEmbeddings) {

@@ -9,8 +9,17 @@ import java.util.SplittableRandom;
  * The seeded random initialisation of a synthetic model, the same idea as the tiny fixtures
  * (shared/models/fixtures/README.md, "How the weights were made"), carried over to real sizes:
  * <ul>
- *   <li>linear weights N(0, 1/fan_in): every projection keeps its input's scale, so the residual
- *       stream grows only like sqrt(layers) and nothing overflows, even in 16-bit;</li>
+ *   <li>linear weights N(0, 1/fan_in), so every projection keeps its input's scale; but o_proj
+ *       and down_proj, which write into the residual stream, N(0, g²/fan_in) with
+ *       g = {@value #FINAL_RMS}/sqrt(layers), so the final hidden state has an rms of about
+ *       {@value #FINAL_RMS} whatever the depth (far from overflowing, even in F16). Why: all
+ *       catalogued models tie the embedding to the output projection, and with plain
+ *       N(0, 1/fan_in) the token's own embedding, still present in the residual stream, gives its own
+ *       logit a bonus of |e|²/rms(h) (about 9/1.3 at 2 layers, 9/5 at 24), so greedy decoding just
+ *       repeats the input token. Since every layer reads the stream through an RMSNorm, this gain is
+ *       the same as shrinking the embedding's share of the stream; it cuts the bonus to about 0.15.
+ *       (The fixtures scale layer 0's down_proj instead, which works at 2–3 layers but leaves later
+ *       layers with little say.);</li>
  *   <li>the output projection N(0, (3/sqrt(hidden))²): the final RMSNorm leaves components of size
  *       about 1, so logits get a spread of about 3 whatever the hidden size, peaked but not
  *       saturated (the fixtures' 0.4 is this rule at hidden 64). A tied embedding <em>is</em> the
@@ -28,6 +37,8 @@ import java.util.SplittableRandom;
 public final class Weights {
     /** Scale of the vocabulary rows of special tokens and padding ids. */
     public static final double QUIET = 0.25;
+    /** Target rms of the final hidden state, see {@link #residualGain}. */
+    static final double FINAL_RMS = 64;
 
     private Weights() {
     }
@@ -36,11 +47,21 @@ public final class Weights {
     public static double std(ModelShape model, TensorShape t) {
         return switch (t.role()) {
             case LINEAR -> 1 / Math.sqrt(t.shape()[1]);
+            case RESIDUAL -> residualGain(model) / Math.sqrt(t.shape()[1]);
             case OUTPUT -> outputStd(model);
             case EMBEDDING -> model.tiedEmbeddings() ? outputStd(model) : 1;
             case NORM -> 0.1;
             case BIAS -> 0.2;
         };
+    }
+
+    /**
+     * Gain of the projections that write into the residual stream, so that the final hidden state
+     * has an rms of about {@value #FINAL_RMS} whatever the number of layers (each layer adds about
+     * gain² to its variance).
+     */
+    static double residualGain(ModelShape model) {
+        return FINAL_RMS / Math.sqrt(model.numLayers());
     }
 
     private static double outputStd(ModelShape model) {
