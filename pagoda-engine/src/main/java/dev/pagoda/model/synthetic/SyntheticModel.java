@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -77,7 +78,7 @@ public record SyntheticModel(ModelShape shape, DType dtype, long seed, long shar
     }
 
     private String readme(TokenizerFiles tokenizer) {
-        return """
+        return String.format(Locale.ROOT, """
                 # Synthetic %s (random weights)
 
                 Written by `pagoda make-test-model`: the exact tensor names and shapes of %s (%s) with
@@ -92,16 +93,20 @@ public record SyntheticModel(ModelShape shape, DType dtype, long seed, long shar
                 | seed | %d |
                 | parameters | %,d |
 
-                Weights (same seed, same bytes): linear weights N(0, 1/fan_in); the output projection (the
-                embedding, when tied) N(0, (3/sqrt(hidden))²) so the logits spread by about 3; an untied input
-                embedding N(0, 1); the embedding/output rows of added (special) tokens and unused padding ids
-                scaled by %s so greedy decoding neither stops on end-of-sequence nor emits undecodable ids;
-                RMSNorm and q/k-norm weights 1 + 0.1·N(0, 1); biases 0.2·N(0, 1).
+                Weights (same seed, same bytes): linear weights N(0, 1/fan_in), except o_proj and down_proj
+                N(0, g²/fan_in) with g = %s/sqrt(layers) (g = %.2f here), so the final hidden state's rms is
+                about %s and the tied embedding's own share of it cannot make greedy decoding repeat the
+                input token; the output projection (the embedding, when tied) N(0, (3/sqrt(hidden))²) so the
+                logits spread by about 3; an untied input embedding N(0, 1); the embedding/output rows of
+                added (special) tokens and unused padding ids scaled by %s so greedy decoding neither stops
+                on end-of-sequence nor emits undecodable ids; RMSNorm and q/k-norm weights 1 + 0.1·N(0, 1);
+                biases 0.2·N(0, 1).
 
                 generation_config.json sets `do_sample: false` and no temperature/top_p/top_k, so default
                 generation is greedy and deterministic (the real checkpoints ship sampling defaults).
-                """.formatted(shape.name(), shape.name(), shape.architecture(), tokenizer.dir(), shape.name(),
+                """, shape.name(), shape.name(), shape.architecture(), tokenizer.dir(), shape.name(),
                 shape.numLayers(), shape.hiddenSize(), shape.numHeads(), shape.numKvHeads(), shape.headDim(),
-                shape.intermediateSize(), dtype, seed, shape.parameterCount(), Weights.QUIET);
+                shape.intermediateSize(), dtype, seed, shape.parameterCount(),
+                Weights.FINAL_RMS, Weights.residualGain(shape), Weights.FINAL_RMS, Weights.QUIET);
     }
 }
