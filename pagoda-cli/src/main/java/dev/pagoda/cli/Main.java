@@ -16,6 +16,7 @@ public final class Main {
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
+        COMMANDS.put("make-test-model", new MakeTestModelCommand());
     }
 
     public static void main(String[] args) {
