@@ -59,6 +59,15 @@ public final class KvCache implements AutoCloseable {
         return ((long) blockTable[position / blockSize] * blockSize + position % blockSize) * kvDim;
     }
 
+    /** Copies block {@code src}'s K and V to block {@code dst} in every layer (copy-on-write of a shared block). */
+    public void copyBlock(int src, int dst) {
+        for (int l = 0; l < keys.length; l++) {
+            long blockBytes = keys[l].byteSize() / numBlocks;
+            MemorySegment.copy(keys[l], src * blockBytes, keys[l], dst * blockBytes, blockBytes);
+            MemorySegment.copy(values[l], src * blockBytes, values[l], dst * blockBytes, blockBytes);
+        }
+    }
+
     @Override
     public void close() {
         arena.close();
