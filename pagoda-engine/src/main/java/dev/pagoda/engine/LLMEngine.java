@@ -298,9 +298,13 @@ public final class LLMEngine {
         return blocks.totalBlocks();
     }
 
-    /** The block manager, for tests that check its invariants. */
+    /** The block manager and the unfinished requests, for tests that check the block invariants. */
     BlockManager blockManager() {
         return blocks;
+    }
+
+    Iterable<Request> unfinishedRequests() {
+        return requests.values();
     }
 
     private static final long EPOCH_MILLIS = System.currentTimeMillis();
