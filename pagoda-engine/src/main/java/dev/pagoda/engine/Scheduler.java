@@ -99,6 +99,8 @@ final class Scheduler {
             chunks.addAll(planned);
             budget -= tokens(planned);
         }
+        // vLLM's rule. A preempted request goes back to the head of the queue and needs more blocks
+        // than it freed, so admission would stop at it anyway; skipping saves its prefix lookups.
         if (!preempted) admit(now, budget, chunks);
         return new Step(chunks, copies);
     }

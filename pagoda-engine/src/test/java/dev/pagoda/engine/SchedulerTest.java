@@ -37,7 +37,9 @@ class SchedulerTest {
         e.addRequest("c", null, new int[]{7}, greedy(1));
         e.step(); // a takes the last block for position 4; b finds none and is preempted (it was last), freeing two
         assertEquals(1, e.preemptions());
-        assertEquals(1, e.stats().running(), "c would fit a free block, but nothing is admitted in a step that preempted");
+        // c would fit a free block, but is not admitted: vLLM admits nothing in a step that preempted, and the
+        // preempted b is first in line anyway (it always is, so both rules stop c here).
+        assertEquals(1, e.stats().running());
         assertEquals(2, e.stats().waiting());
         assertEquals(1, e.stats().lastStepTokens());
         e.step(); // b, first in line with 5 tokens to recompute, needs 3 blocks of the 2 free: c may not overtake it
