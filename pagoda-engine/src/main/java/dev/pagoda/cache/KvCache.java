@@ -82,11 +82,6 @@ public final class KvCache implements AutoCloseable {
         return ((long) blockTable[position / blockSize] * blockSize + position % blockSize) * kvDim;
     }
 
-    /** Element index of slot {@code slot} (0..blockSize) of a physical block. */
-    public long blockSlotIndex(int block, int slot) {
-        return ((long) block * blockSize + slot) * kvDim;
-    }
-
     /** Writes one token's K and V (kvDim values each) at element index {@code slot}. */
     public void store(int layer, long slot, float[] k, int kOff, float[] v, int vOff) {
         if (dtype == DType.F32) {
@@ -110,6 +105,15 @@ public final class KvCache implements AutoCloseable {
     public void addValue(int layer, float[] acc, long index, float w, int n) {
         if (dtype == DType.F32) VectorMath.addScaled(acc, values[layer], index, w, n);
         else VectorMath.addScaledBf16(acc, values[layer], index, w, n);
+    }
+
+    /** Copies block {@code src}'s K and V to block {@code dst} in every layer (copy-on-write of a shared block). */
+    public void copyBlock(int src, int dst) {
+        for (int l = 0; l < keys.length; l++) {
+            long blockBytes = keys[l].byteSize() / numBlocks;
+            MemorySegment.copy(keys[l], (long) src * blockBytes, keys[l], (long) dst * blockBytes, blockBytes);
+            MemorySegment.copy(values[l], (long) src * blockBytes, values[l], (long) dst * blockBytes, blockBytes);
+        }
     }
 
     @Override

@@ -32,6 +32,11 @@ public record DecoderRunner(Decoder decoder, KvCache cache) implements ModelRunn
     }
 
     @Override
+    public void copyBlock(int src, int dst) {
+        cache.copyBlock(src, dst);
+    }
+
+    @Override
     public void execute(ForwardBatch batch, float[] logits) {
         decoder.forward(batch, cache, logits);
     }

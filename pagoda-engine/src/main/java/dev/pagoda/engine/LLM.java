@@ -71,7 +71,7 @@ public final class LLM implements AutoCloseable {
             GenerationConfig gen = args.generationConfig.equals("vllm") ? GenerationConfig.EMPTY.withEos(checkpoint.generationConfig())
                     : checkpoint.generationConfig();
             this.engine = new LLMEngine(new DecoderRunner(decoder, cache), tokenizer, gen, maxModelLen, args.maxNumSeqs,
-                    args.maxNumBatchedTokens, args.enableChunkedPrefill);
+                    args.maxNumBatchedTokens, args.enableChunkedPrefill, args.enablePrefixCaching);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;

@@ -1,7 +1,8 @@
 package dev.pagoda.engine;
 
 import dev.pagoda.PagodaException;
-import dev.pagoda.cache.BlockAllocator;
+import dev.pagoda.cache.BlockCopy;
+import dev.pagoda.cache.BlockManager;
 import dev.pagoda.config.GenerationConfig;
 import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.sampling.LogProbs;
@@ -28,8 +29,9 @@ public final class LLMEngine {
     private final GenerationConfig generationConfig;
     private final Set<Integer> eosTokenIds;
     private final int maxModelLen;
+    private final int maxNumSeqs;
     private final Scheduler scheduler;
-    private final BlockAllocator allocator;
+    private final BlockManager blocks;
     private final Sampler sampler;
     private final Map<String, Request> requests = new HashMap<>();
     private final float[] logits;
@@ -39,9 +41,15 @@ public final class LLMEngine {
     private long forwardNanos;
     private int lastStepSequences;
 
-    /** @param tokenizer null for an engine that works on token ids only (outputs carry no text) */
+    /** An engine with prefix caching on (vLLM's default). */
     public LLMEngine(ModelRunner runner, Tokenizer tokenizer, GenerationConfig generationConfig,
                      int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill) {
+        this(runner, tokenizer, generationConfig, maxModelLen, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, true);
+    }
+
+    /** @param tokenizer null for an engine that works on token ids only (outputs carry no text) */
+    public LLMEngine(ModelRunner runner, Tokenizer tokenizer, GenerationConfig generationConfig, int maxModelLen,
+                     int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill, boolean prefixCaching) {
         this.runner = runner;
         this.tokenizer = tokenizer;
         this.generationConfig = generationConfig;
@@ -50,18 +58,28 @@ public final class LLMEngine {
         Set<Integer> eos = new HashSet<>(generationConfig.eosTokenIds());
         if (tokenizer != null) eos.addAll(tokenizer.eosTokenIds());
         this.eosTokenIds = Set.copyOf(eos);
-        this.allocator = new BlockAllocator(runner.numBlocks());
-        this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), chunkedPrefill,
-                allocator, runner.blockSize());
+        this.blocks = new BlockManager(runner.numBlocks(), runner.blockSize(), prefixCaching);
+        this.maxNumSeqs = maxNumSeqs;
+        this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), chunkedPrefill, blocks);
         this.sampler = new Sampler(vocab);
         this.logits = new float[runner.maxLogitRows() * vocab];
     }
 
     /** Validates and queues a request; unset sampling fields take the model's defaults. */
     public void addRequest(String requestId, String prompt, int[] promptTokenIds, SamplingParams params) {
+        addRequest(requestId, prompt, promptTokenIds, params, false);
+    }
+
+    /**
+     * As {@link #addRequest(String, String, int[], SamplingParams)}; {@code skipReadingPrefixCache}
+     * computes every prompt position even when cached blocks hold them, as a request for prompt
+     * log-probabilities needs (vLLM's {@code skip_reading_prefix_cache}).
+     */
+    public void addRequest(String requestId, String prompt, int[] promptTokenIds, SamplingParams params,
+                           boolean skipReadingPrefixCache) {
         if (requests.containsKey(requestId)) throw new IllegalArgumentException("request id '" + requestId + "' is already in use");
         SamplingParams resolved = validate(promptTokenIds, params);
-        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer);
+        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer, !skipReadingPrefixCache);
         requests.put(requestId, r);
         scheduler.add(r);
     }
@@ -79,7 +97,21 @@ public final class LLMEngine {
         for (int id : promptTokenIds) {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
-        return params.withDefaults(generationConfig);
+        SamplingParams resolved = params.withDefaults(generationConfig);
+        if (resolved.n() > maxNumSeqs) {
+            throw new IllegalArgumentException("n is " + resolved.n() + ", but at most --max-num-seqs " + maxNumSeqs
+                    + " sequences can run at once");
+        }
+        // After a preemption each sequence of the group is recomputed on its own, so the group
+        // must fit the pool without sharing, or it could never be scheduled again.
+        long tokens = Math.min((long) promptTokenIds.length + resolved.maxTokens(), maxModelLen);
+        long needed = resolved.n() * ((tokens + blocks.blockSize() - 1) / blocks.blockSize());
+        if (needed > blocks.totalBlocks()) {
+            throw new IllegalArgumentException("the request needs up to " + needed + " KV blocks (n=" + resolved.n() + " sequences of up to "
+                    + tokens + " tokens), but the KV cache has only " + blocks.totalBlocks() + " blocks of " + blocks.blockSize()
+                    + " tokens; lower n or max_tokens, or give the KV cache more memory");
+        }
+        return resolved;
     }
 
     /** A finished output for a request that failed before or while running. */
@@ -90,10 +122,11 @@ public final class LLMEngine {
     }
 
     public EngineStats stats() {
-        int total = allocator.total();
+        int total = blocks.totalBlocks();
         return new EngineStats(scheduler.runningCount(), scheduler.waitingCount(),
-                total == 0 ? 0 : (total - allocator.freeCount()) / (double) total, allocator.freeCount(), total,
-                steps, scheduler.preemptions(), lastStepTokens, lastStepSequences);
+                (total - blocks.freeBlocks()) / (double) total, blocks.freeBlocks(), total,
+                steps, scheduler.preemptions(), lastStepTokens, lastStepSequences,
+                blocks.prefixCacheQueries(), blocks.prefixCacheHits());
     }
 
     /** Ends a request now; its blocks are freed. Unknown or finished ids are ignored. */
@@ -114,7 +147,8 @@ public final class LLMEngine {
      */
     public List<RequestOutput> step() {
         double now = now();
-        List<Scheduler.Chunk> chunks = scheduler.schedule(now);
+        Scheduler.Step step = scheduler.schedule(now);
+        List<Scheduler.Chunk> chunks = step.chunks();
         if (chunks.isEmpty()) return List.of();
         steps++;
         ForwardBatch batch = toBatch(chunks);
@@ -122,6 +156,7 @@ public final class LLMEngine {
         lastStepSequences = chunks.size();
         long forwardStart = System.nanoTime();
         try {
+            for (BlockCopy copy : step.blockCopies()) runner.copyBlock(copy.src(), copy.dst());
             runner.execute(batch, logits);
         } catch (RuntimeException e) {
             return failAll(chunks, e);
@@ -131,13 +166,20 @@ public final class LLMEngine {
         List<Request> touched = new ArrayList<>();
         int row = 0;
         for (Scheduler.Chunk c : chunks) {
-            c.seq().advance(c.count());
+            scheduler.computed(c);
             if (!c.wantsLogits()) continue;
             Request r = c.seq().request;
-            sampleInto(r, c.seq(), row++ * vocab);
+            int off = row++ * vocab;
+            if (r.forked()) {
+                sampleInto(r, c.seq(), off);
+            } else {
+                // The prompt's logits: every sequence of the group samples its first token from them.
+                scheduler.fork(r);
+                for (Sequence s : r.sequences) sampleInto(r, s, off);
+            }
             if (Double.isNaN(r.firstTokenTime)) r.firstTokenTime = done;
             r.lastTokenTime = done;
-            if (c.seq().finished()) scheduler.release(c.seq());
+            for (Sequence s : r.sequences) if (s.finished()) scheduler.release(s);
             if (!touched.contains(r)) touched.add(r);
         }
         List<RequestOutput> outputs = new ArrayList<>();
@@ -257,11 +299,20 @@ public final class LLMEngine {
     }
 
     public int freeBlocks() {
-        return allocator.freeCount();
+        return blocks.freeBlocks();
     }
 
     public int totalBlocks() {
-        return allocator.total();
+        return blocks.totalBlocks();
+    }
+
+    /** The block manager and the unfinished requests, for tests that check the block invariants. */
+    BlockManager blockManager() {
+        return blocks;
+    }
+
+    Iterable<Request> unfinishedRequests() {
+        return requests.values();
     }
 
     private static final long EPOCH_MILLIS = System.currentTimeMillis();

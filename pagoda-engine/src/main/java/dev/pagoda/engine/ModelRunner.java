@@ -20,6 +20,12 @@ public interface ModelRunner {
 
     int blockSize();
 
+    /**
+     * Copies one KV block's contents to another, in every layer: the engine calls it before
+     * {@link #execute} when a sequence is about to write into a block it shares (copy-on-write).
+     */
+    void copyBlock(int src, int dst);
+
     /** Runs the batch; writes the logits of {@code batch.logitRows()} into {@code logits}, row i at i × vocabSize. */
     void execute(ForwardBatch batch, float[] logits);
 }

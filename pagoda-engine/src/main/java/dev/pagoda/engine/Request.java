@@ -20,13 +20,27 @@ final class Request {
     double lastTokenTime = Double.NaN;
     double finishedTime = Double.NaN;
     String error;
+    /**
+     * Whether admission may reuse prefix-cached blocks. A request that needs every prompt
+     * position computed (prompt log-probabilities, vLLM's {@code skip_reading_prefix_cache})
+     * sets this false; its own full blocks are still cached for others.
+     */
+    final boolean readsPrefixCache;
+    /**
+     * Until the prompt's logits are sampled only the first sequence runs; the others are then
+     * forked from it and share its prompt blocks (vLLM's parallel sampling for n).
+     */
+    private boolean forked;
 
-    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, double arrivalTime, Tokenizer tokenizer) {
+    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, double arrivalTime, Tokenizer tokenizer,
+            boolean readsPrefixCache) {
         this.id = id;
         this.prompt = prompt;
         this.promptTokenIds = promptTokenIds;
         this.params = params;
         this.arrivalTime = arrivalTime;
+        this.readsPrefixCache = readsPrefixCache;
+        this.forked = params.n() == 1;
         SplittableRandom root = params.seed() != null ? new SplittableRandom(params.seed()) : new SplittableRandom();
         for (int i = 0; i < params.n(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
     }
@@ -36,6 +50,23 @@ final class Request {
         return true;
     }
 
+    boolean forked() {
+        return forked;
+    }
+
+    void markForked() {
+        forked = true;
+    }
+
+    /** The sequences that get tokens scheduled: the first one until the fork, then every unfinished one. */
+    List<Sequence> scheduledSequences() {
+        if (!forked) return List.of(sequences.getFirst());
+        List<Sequence> out = new ArrayList<>(sequences.size());
+        for (Sequence s : sequences) if (!s.finished()) out.add(s);
+        return out;
+    }
+
+    /** Sequences counted against --max-num-seqs: all unfinished ones, including children not forked yet. */
     int unfinishedCount() {
         int n = 0;
         for (Sequence s : sequences) if (!s.finished()) n++;

@@ -1,6 +1,9 @@
 package dev.pagoda.engine;
 
-import dev.pagoda.cache.BlockAllocator;
+import dev.pagoda.cache.BlockCopy;
+import dev.pagoda.cache.BlockManager;
+import dev.pagoda.cache.BlockTable;
+import dev.pagoda.cache.CachedPrefix;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,32 +11,37 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Decides each step which tokens run: running requests first (decodes and unfinished prefills,
- * in arrival order), then waiting requests FCFS while the budgets last — at most
- * {@code maxNumSeqs} sequences and {@code maxNumBatchedTokens} tokens per step. A prompt that does
- * not fit the token budget is cut into chunks (chunked prefill). When KV blocks run out, the
- * most recently admitted request is preempted: its blocks are freed and it is recomputed later.
+ * Decides each step which tokens run, with vLLM V1's rules: there are no prefill and decode
+ * phases, each scheduled sequence just catches its computed count up with its length. Running
+ * requests go first, in admission order; then, if nobody was preempted this step, waiting
+ * requests FCFS while the budgets last — at most {@code maxNumSeqs} sequences and
+ * {@code maxNumBatchedTokens} tokens per step. A prompt that does not fit the token budget is cut
+ * into chunks (chunked prefill). When KV blocks run out for a running request, the most recently
+ * admitted request is preempted: its blocks are freed (full ones may stay prefix-cached) and it is
+ * recomputed later. A request is a group of sequences, admitted and preempted as a unit.
  */
 final class Scheduler {
     /** A run of {@code count} tokens of {@code seq} starting at position {@code start}. */
     record Chunk(Sequence seq, int start, int count, boolean wantsLogits) {
     }
 
+    /** One step's work: the chunks to run, and the block copies to make before running them. */
+    record Step(List<Chunk> chunks, List<BlockCopy> blockCopies) {
+    }
+
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
     private final boolean chunkedPrefill;
-    private final BlockAllocator allocator;
-    private final int blockSize;
+    private final BlockManager blocks;
     private final Deque<Request> waiting = new ArrayDeque<>();
     private final List<Request> running = new ArrayList<>();
     private long preemptions;
 
-    Scheduler(int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill, BlockAllocator allocator, int blockSize) {
+    Scheduler(int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill, BlockManager blocks) {
         this.maxNumSeqs = maxNumSeqs;
         this.maxNumBatchedTokens = maxNumBatchedTokens;
         this.chunkedPrefill = chunkedPrefill;
-        this.allocator = allocator;
-        this.blockSize = blockSize;
+        this.blocks = blocks;
     }
 
     void add(Request r) {
@@ -56,75 +64,126 @@ final class Scheduler {
         return preemptions;
     }
 
-    List<Chunk> schedule(double now) {
+    BlockManager blockManager() {
+        return blocks;
+    }
+
+    Step schedule(double now) {
         List<Chunk> chunks = new ArrayList<>();
+        List<BlockCopy> copies = new ArrayList<>();
         int budget = maxNumBatchedTokens;
+        boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Request r = running.get(i);
-            List<Chunk> planned = plan(r, budget);
-            while (planned != null && blocksNeeded(planned) > allocator.freeCount()) {
-                Request victim = running.getLast();
-                preempt(victim);
-                if (victim == r) {
-                    planned = null;
-                    i--; // r's slot is now taken by the next request
+            List<Sequence> seqs = r.scheduledSequences();
+            List<Chunk> planned = plan(seqs, computedCounts(seqs), budget);
+            if (planned.isEmpty()) continue; // not break: later requests may still have work
+            List<BlockCopy> ownCopies = new ArrayList<>();
+            boolean preemptedItself = false;
+            for (Chunk c : planned) {
+                int end = c.start() + c.count();
+                while (blocks.blocksToAppend(c.seq().blocks(), c.start(), end) > blocks.freeBlocks()) {
+                    Request victim = running.removeLast();
+                    preempt(victim);
+                    preempted = true;
+                    if (victim == r) {
+                        preemptedItself = true;
+                        break;
+                    }
                 }
+                if (preemptedItself) break;
+                blocks.append(c.seq().blocks(), c.start(), end, ownCopies);
             }
-            if (planned == null) continue;
-            allocate(planned);
+            if (preemptedItself) break; // r was the last running request
+            copies.addAll(ownCopies);
             chunks.addAll(planned);
             budget -= tokens(planned);
         }
+        // vLLM's rule. A preempted request goes back to the head of the queue and needs more blocks
+        // than it freed, so admission would stop at it anyway; skipping saves its prefix lookups.
+        if (!preempted) admit(now, budget, chunks);
+        return new Step(chunks, copies);
+    }
+
+    /** Moves waiting requests to running, FCFS, while sequences, tokens and blocks last. */
+    private void admit(double now, int budget, List<Chunk> chunks) {
         int seqs = 0;
         for (Request r : running) seqs += r.unfinishedCount();
         while (!waiting.isEmpty() && budget > 0) {
             Request r = waiting.peekFirst();
             if (seqs + r.unfinishedCount() > maxNumSeqs) break;
-            List<Chunk> planned = plan(r, budget);
-            if (planned == null || blocksNeeded(planned) > allocator.freeCount()) break;
+            List<Sequence> toRun = r.scheduledSequences();
+            List<CachedPrefix> prefixes = new ArrayList<>(toRun.size());
+            int[] starts = new int[toRun.size()];
+            for (int j = 0; j < toRun.size(); j++) {
+                Sequence s = toRun.get(j);
+                CachedPrefix p = r.readsPrefixCache ? blocks.findCachedPrefix(s.tokenArray(), s.length()) : CachedPrefix.NONE;
+                prefixes.add(p);
+                starts[j] = p.blocks().length * blocks.blockSize();
+            }
+            List<Chunk> planned = plan(toRun, starts, budget);
+            if (planned.isEmpty()) break; // the prompt does not fit the budget and may not be cut
+            int[] ends = new int[planned.size()];
+            for (int j = 0; j < planned.size(); j++) ends[j] = planned.get(j).start() + planned.get(j).count();
+            if (blocks.blocksToAdmit(prefixes.subList(0, planned.size()), ends) > blocks.freeBlocks()) break;
             waiting.pollFirst();
             running.add(r);
             if (Double.isNaN(r.firstScheduledTime)) r.firstScheduledTime = now;
-            allocate(planned);
+            List<BlockTable> tables = new ArrayList<>(planned.size());
+            for (Chunk c : planned) tables.add(c.seq().blocks());
+            blocks.admit(tables, prefixes.subList(0, planned.size()), ends);
+            for (Chunk c : planned) c.seq().setComputed(c.start());
             chunks.addAll(planned);
             budget -= tokens(planned);
             seqs += r.unfinishedCount();
         }
-        return chunks;
     }
 
-    /** The chunks that bring r's sequences up to date within the budget, or null if none fits. */
-    private List<Chunk> plan(Request r, int budget) {
+    /**
+     * Chunks that bring {@code seqs} (computed up to {@code starts}) up to date within the budget,
+     * in order; a sequence whose tokens do not all fit is cut if chunked prefill is on, and ends
+     * the plan otherwise.
+     */
+    private List<Chunk> plan(List<Sequence> seqs, int[] starts, int budget) {
         List<Chunk> planned = new ArrayList<>();
-        for (Sequence s : r.sequences) {
-            if (s.finished()) continue;
-            int need = s.length() - s.computed();
+        for (int j = 0; j < seqs.size(); j++) {
+            Sequence s = seqs.get(j);
+            int need = s.length() - starts[j];
             int count = Math.min(need, budget);
             if (count <= 0 || (count < need && !chunkedPrefill)) break;
-            planned.add(new Chunk(s, s.computed(), count, count == need));
+            planned.add(new Chunk(s, starts[j], count, count == need));
             budget -= count;
         }
-        return planned.isEmpty() ? null : planned;
+        return planned;
     }
 
-    private int blocksNeeded(List<Chunk> planned) {
-        int n = 0;
-        for (Chunk c : planned) n += Math.max(0, ceilDiv(c.start() + c.count(), blockSize) - c.seq().blocks().size());
-        return n;
+    private static int[] computedCounts(List<Sequence> seqs) {
+        int[] c = new int[seqs.size()];
+        for (int j = 0; j < c.length; j++) c[j] = seqs.get(j).computed();
+        return c;
     }
 
-    private void allocate(List<Chunk> planned) {
-        for (Chunk c : planned) {
-            IntList blocks = c.seq().blocks();
-            while (blocks.size() * blockSize < c.start() + c.count()) blocks.add(allocator.allocate());
+    /** Records a chunk's tokens as computed after the forward pass; blocks it filled become prefix-cacheable. */
+    void computed(Chunk c) {
+        Sequence s = c.seq();
+        s.advance(c.count());
+        blocks.cacheFullBlocks(s.blocks(), s.tokenArray(), s.computed());
+    }
+
+    /** Gives every child of r's first sequence that sequence's blocks and computed count. */
+    void fork(Request r) {
+        Sequence parent = r.sequences.getFirst();
+        for (Sequence child : r.sequences.subList(1, r.sequences.size())) {
+            blocks.fork(parent.blocks(), child.blocks());
+            child.setComputed(parent.computed());
         }
+        r.markForked();
     }
 
     private void preempt(Request r) {
-        running.remove(r);
         for (Sequence s : r.sequences) {
             release(s);
-            s.resetComputed();
+            s.setComputed(0);
         }
         waiting.addFirst(r);
         preemptions++;
@@ -139,18 +198,12 @@ final class Scheduler {
 
     /** Frees a sequence's blocks as soon as it finishes, even while its siblings run on. */
     void release(Sequence s) {
-        IntList blocks = s.blocks();
-        for (int i = 0; i < blocks.size(); i++) allocator.release(blocks.get(i));
-        blocks.clear();
+        blocks.free(s.blocks());
     }
 
     private static int tokens(List<Chunk> planned) {
         int n = 0;
         for (Chunk c : planned) n += c.count();
         return n;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pagoda.engine;
 
+import dev.pagoda.cache.BlockTable;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.IncrementalDetokenizer;
 import dev.pagoda.tokenizer.Tokenizer;
@@ -23,7 +24,7 @@ final class Sequence {
     private int[] tokens;
     private int length;
     private int computed;
-    private final IntList blocks = new IntList();
+    private final BlockTable blocks = new BlockTable();
     final List<Map<Integer, Logprob>> logprobs;
     double cumulativeLogprob;
     FinishReason finishReason;
@@ -50,6 +51,11 @@ final class Sequence {
 
     int token(int i) {
         return tokens[i];
+    }
+
+    /** The token array, valid up to {@link #length()}; not to be modified. */
+    int[] tokenArray() {
+        return tokens;
     }
 
     int outputLength() {
@@ -90,12 +96,15 @@ final class Sequence {
         return finishReason != null;
     }
 
-    IntList blocks() {
+    BlockTable blocks() {
         return blocks;
     }
 
-    /** Forget the cached K/V (after its blocks were freed): the next step recomputes from position 0. */
-    void resetComputed() {
-        computed = 0;
+    /**
+     * Sets how many leading tokens already have K/V in the sequence's blocks: 0 after preemption
+     * freed them, a cached prefix's length on admission, the parent's count after a fork.
+     */
+    void setComputed(int tokens) {
+        computed = tokens;
     }
 }

@@ -43,6 +43,7 @@ class AsyncLLMEngineTest {
         public int maxLogitRows() { return inner.maxLogitRows(); }
         public int numBlocks() { return inner.numBlocks(); }
         public int blockSize() { return inner.blockSize(); }
+        public void copyBlock(int src, int dst) { inner.copyBlock(src, dst); }
 
         public void execute(ForwardBatch batch, float[] logits) {
             calls.incrementAndGet();
