@@ -10,6 +10,7 @@ final class BenchCommand implements Command {
 
     BenchCommand() {
         kinds.put("throughput", new ThroughputBench());
+        kinds.put("prefix-cache", new PrefixCacheBench());
     }
 
     @Override

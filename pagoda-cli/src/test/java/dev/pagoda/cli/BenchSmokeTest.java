@@ -1,0 +1,26 @@
+package dev.pagoda.cli;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A quick run of each bench command on the bundled model, so CI notices when one breaks. */
+class BenchSmokeTest {
+    @Test
+    void throughput() {
+        CliTestSupport.Result r = CliTestSupport.run("bench", "throughput", "--prompt-len", "8", "--gen-len", "4",
+                "--concurrency", "1,2", "--runs", "1", "--warmup", "0", "--kv-cache-memory", "4MiB");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*pp8 +[0-9.]+ .*\\ntg4 +[0-9.]+ .*\\nc2 tg4 +[0-9.]+ .*"), r.out());
+    }
+
+    @Test
+    void prefixCache() {
+        CliTestSupport.Result r = CliTestSupport.run("bench", "prefix-cache", "--prefix-len", "32", "--suffix-len", "4",
+                "--requests", "3", "--block-size", "16", "--kv-cache-memory", "4MiB");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("prefix caching on  sequential") && r.out().contains("(prefix cache hits 64 of"), r.out());
+        assertTrue(r.out().contains("lower TTFT with prefix caching"), r.out());
+    }
+}
