@@ -75,6 +75,7 @@ public final class Exchange {
         started = true;
         context.runOnContext(v -> {
             if (!response.ended() && !response.closed()) {
+                if (status == 503) response.putHeader("Retry-After", "1");
                 response.setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
             }
         });
@@ -91,6 +92,7 @@ public final class Exchange {
             if (response.closed()) return;
             response.setStatusCode(200).setChunked(true).putHeader("Content-Type", contentType)
                     .putHeader("Cache-Control", "no-cache").putHeader("Connection", "keep-alive");
+            response.writeHead(); // a request still waiting for the engine is visibly accepted
         });
     }
 
