@@ -16,6 +16,7 @@ public final class Main {
         COMMANDS.put("chat", new ChatCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
+        COMMANDS.put("bench", new BenchServeCommand());
     }
 
     public static void main(String[] args) {
