@@ -148,11 +148,12 @@ final class BenchServeCommand implements Command {
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         if (ignoreEos) body.put("ignore_eos", true);
-        long st = System.nanoTime();
+        long st = 0;
         try {
-            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+            st = System.nanoTime(); // as vLLM: the clock starts when the request is sent
+            HttpResponse<java.io.InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 String err = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
                 return new Result(false, 0, 0, List.of(), 0, inputLen, "", r.statusCode() + " " + err);

@@ -13,7 +13,11 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** bench serve against a scripted loopback SSE stub: first token after 200 ms, then one every 20 ms. */
+/**
+ * bench serve against a scripted loopback SSE stub: first token after 200 ms, then one every 20 ms.
+ * TPOT, ITL and E2E − TTFT agree within 5 ms; TTFT and E2E within 10 ms (they include the request's
+ * trip into the stub, which the script's clock does not see).
+ */
 class BenchServeCommandTest {
     static final int TOKENS = 10;
 
@@ -70,10 +74,12 @@ class BenchServeCommandTest {
             assertEquals(8L * TOKENS, r.get("total_output_tokens").asLong());
             assertEquals("stub", r.get("model_id").asText());
             for (String stat : new String[]{"mean", "median"}) {
-                assertEquals(200, r.get(stat + "_ttft_ms").asDouble(), 5, stat + " TTFT");
+                // TTFT and E2E also hold the request's trip to the stub's handler: 5-7 ms on a busy 2-core machine.
+                assertEquals(200, r.get(stat + "_ttft_ms").asDouble(), 10, stat + " TTFT");
                 assertEquals(20, r.get(stat + "_tpot_ms").asDouble(), 5, stat + " TPOT");
                 assertEquals(20, r.get(stat + "_itl_ms").asDouble(), 5, stat + " ITL");
-                assertEquals(200 + 20 * (TOKENS - 1), r.get(stat + "_e2el_ms").asDouble(), 5, stat + " E2EL");
+                assertEquals(200 + 20 * (TOKENS - 1), r.get(stat + "_e2el_ms").asDouble(), 10, stat + " E2EL");
+                assertEquals(20 * (TOKENS - 1), r.get(stat + "_e2el_ms").asDouble() - r.get(stat + "_ttft_ms").asDouble(), 5, stat + " E2EL - TTFT");
             }
             assertEquals(8 * (TOKENS - 1), countItls(r));
             for (String key : new String[]{"duration", "request_throughput", "output_throughput", "total_token_throughput",
