@@ -9,6 +9,7 @@ final class BenchCommand implements Command {
     private final Map<String, Command> kinds = new LinkedHashMap<>();
 
     BenchCommand() {
+        kinds.put("serve", new BenchServeCommand());
         kinds.put("throughput", new ThroughputBench());
         kinds.put("prefix-cache", new PrefixCacheBench());
     }

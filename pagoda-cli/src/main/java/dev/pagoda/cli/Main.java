@@ -11,6 +11,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("serve", new ServeCommand());
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("chat", new ChatCommand());
         COMMANDS.put("bench", new BenchCommand());

@@ -1,0 +1,205 @@
+package dev.pagoda.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/completions}: prompts as a string, strings, token ids or lists of token ids
+ * (one engine request each, choice index = prompt × n + sequence), {@code echo},
+ * {@code add_special_tokens}, logprobs, usage; streamed as OpenAI's SSE chunks.
+ */
+final class CompletionsApi {
+    private record PromptInput(String text, int[] ids) {
+    }
+
+    private final ModelService model;
+
+    CompletionsApi(ModelService model) {
+        this.model = model;
+    }
+
+    void handle(Exchange ex) throws InterruptedException {
+        Fields f = new Fields(ex.jsonBody());
+        model.checkModel(f.string("model"));
+        boolean stream = f.bool("stream", false);
+        StreamOptions options = StreamOptions.read(f, stream);
+        boolean echo = f.bool("echo", false);
+        boolean addSpecial = f.bool("add_special_tokens", true);
+        Integer logprobs = f.integer("logprobs");
+        if (logprobs != null && logprobs < 0) throw ApiException.badRequest("logprobs must be non-negative or -1, got " + logprobs + ".", "logprobs");
+        if (echo && logprobs != null) throw ApiException.badRequest("echo with logprobs (prompt log-probabilities) is not supported by this server yet ('echo').", "echo");
+        String suffix = f.string("suffix");
+        if (suffix != null && !suffix.isEmpty()) throw ApiException.badRequest("suffix is not supported by this server yet ('suffix').", "suffix");
+        Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
+        Integer maxTokensField = f.integer("max_tokens");
+        int maxTokens = maxTokensField != null ? maxTokensField : 16;
+        List<PromptInput> prompts = prompts(f.node("prompt"), addSpecial);
+        for (PromptInput p : prompts) Sampling.checkContext(p.ids.length, maxTokens, model.maxModelLen());
+        var params = sampling.params(maxTokens);
+        Server.logUnread(f);
+
+        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        List<GenerationRun> runs = new ArrayList<>();
+        try {
+            for (int i = 0; i < prompts.size(); i++) {
+                PromptInput p = prompts.get(i);
+                runs.add(new GenerationRun(model, id + "-" + i, p.text, p.ids, params, sampling));
+            }
+            if (stream) {
+                stream(ex, runs, prompts, id, created, options, echo, sampling);
+            } else {
+                Streaming.awaitAll(ex, runs);
+                if (!ex.closed()) ex.json(200, response(runs, prompts, id, created, echo, sampling));
+            }
+        } finally {
+            Streaming.closeAll(runs);
+        }
+    }
+
+    private ObjectNode response(List<GenerationRun> runs, List<PromptInput> prompts, String id, long created, boolean echo, Sampling s) {
+        ObjectNode o = header(id, created, "text_completion");
+        ArrayNode choices = o.putArray("choices");
+        int promptTokens = 0, completionTokens = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            GenerationRun run = runs.get(r);
+            promptTokens += run.promptTokens();
+            completionTokens += run.completionTokens();
+            for (int c = 0; c < run.choices().size(); c++) {
+                ChoiceText ct = run.choices().get(c);
+                String prefix = echo ? promptText(prompts.get(r)) : "";
+                ObjectNode ch = choices.addObject();
+                ch.put("index", r * s.n() + c);
+                ch.put("text", prefix + ct.text());
+                ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.completion(ct.tokenIds(), ct.logprobs(), s.logprobs(), prefix.length()));
+                ch.put("finish_reason", ct.finishReason());
+                putStopReason(ch, ct.stopReason());
+            }
+        }
+        o.set("usage", usage(promptTokens, completionTokens));
+        return o;
+    }
+
+    private void stream(Exchange ex, List<GenerationRun> runs, List<PromptInput> prompts, String id, long created,
+                        StreamOptions options, boolean echo, Sampling s) throws InterruptedException {
+        ex.startStream("text/event-stream");
+        boolean[] echoed = new boolean[runs.size() * s.n()];
+        boolean[] finishedSent = new boolean[runs.size() * s.n()];
+        boolean ok = Streaming.pump(ex, runs, (run, r) -> {
+            List<String> pieces = new ArrayList<>();
+            for (int c = 0; c < run.choices().size(); c++) {
+                ChoiceText ct = run.choices().get(c);
+                int index = r * s.n() + c;
+                if (finishedSent[index]) continue;
+                int[] newTokens = ct.takeNewTokens();
+                String text = ct.takeDelta();
+                if (echo && !echoed[index]) {
+                    echoed[index] = true;
+                    text = promptText(prompts.get(r)) + text;
+                }
+                boolean finished = ct.finished();
+                if (text.isEmpty() && !finished && (newTokens.length == 0 || s.logprobs() == null)) continue;
+                ObjectNode chunk = header(id, created, "text_completion");
+                ObjectNode ch = chunk.putArray("choices").addObject();
+                ch.put("index", index);
+                ch.put("text", text);
+                ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.completion(newTokens,
+                        ct.logprobs().subList(ct.tokenIds().length - newTokens.length, ct.tokenIds().length), s.logprobs(), 0));
+                ch.put("finish_reason", ct.finishReason());
+                if (finished) {
+                    putStopReason(ch, ct.stopReason());
+                    finishedSent[index] = true;
+                }
+                if (options.continuousUsage()) chunk.set("usage", usage(run.promptTokens(), run.completionTokens()));
+                pieces.add(Streaming.sse(Json.write(chunk)));
+            }
+            return pieces;
+        }, e -> Streaming.sse(Json.write(Json.error(e))));
+        if (ex.closed()) return;
+        if (ok && options.includeUsage()) {
+            int p = 0, c = 0;
+            for (GenerationRun run : runs) {
+                p += run.promptTokens();
+                c += run.completionTokens();
+            }
+            ObjectNode last = header(id, created, "text_completion");
+            last.putArray("choices");
+            last.set("usage", usage(p, c));
+            ex.send(Streaming.sse(Json.write(last)));
+        }
+        ex.send(Streaming.DONE);
+        ex.end();
+    }
+
+    private String promptText(PromptInput p) {
+        return p.text != null ? p.text : model.tokenizer().decode(p.ids, false);
+    }
+
+    private ObjectNode header(String id, long created, String object) {
+        ObjectNode o = Json.object();
+        o.put("id", id);
+        o.put("object", object);
+        o.put("created", created);
+        o.put("model", model.name());
+        return o;
+    }
+
+    static void putStopReason(ObjectNode ch, Object stopReason) {
+        if (stopReason instanceof Integer i) ch.put("stop_reason", i);
+        else if (stopReason instanceof String s) ch.put("stop_reason", s);
+        else ch.putNull("stop_reason");
+    }
+
+    static ObjectNode usage(int prompt, int completion) {
+        ObjectNode u = Json.object();
+        u.put("prompt_tokens", prompt);
+        u.put("total_tokens", prompt + completion);
+        u.put("completion_tokens", completion);
+        return u;
+    }
+
+    private List<PromptInput> prompts(JsonNode prompt, boolean addSpecial) {
+        if (prompt == null) throw ApiException.badRequest("Either prompt or prompt_embeds must be provided and non-empty.", "prompt");
+        List<PromptInput> out = new ArrayList<>();
+        if (prompt.isTextual()) {
+            out.add(text(prompt.textValue(), addSpecial));
+        } else if (prompt.isArray() && !prompt.isEmpty()) {
+            JsonNode first = prompt.get(0);
+            if (first.isTextual()) {
+                for (JsonNode p : prompt) {
+                    if (!p.isTextual()) throw Fields.wrongType("prompt", "a string, a list of strings, a list of token ids or a list of lists of token ids");
+                    out.add(text(p.textValue(), addSpecial));
+                }
+            } else if (first.isArray()) {
+                for (JsonNode p : prompt) out.add(new PromptInput(null, ids(p)));
+            } else {
+                out.add(new PromptInput(null, ids(prompt)));
+            }
+        } else {
+            throw ApiException.badRequest("Either prompt or prompt_embeds must be provided and non-empty.", "prompt");
+        }
+        return out;
+    }
+
+    private PromptInput text(String text, boolean addSpecial) {
+        return new PromptInput(text, model.tokenizer().encode(text, addSpecial));
+    }
+
+    private int[] ids(JsonNode list) {
+        if (!list.isArray() || list.isEmpty()) throw ApiException.badRequest("Either prompt or prompt_embeds must be provided and non-empty.", "prompt");
+        int[] ids = new int[list.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode n = list.get(i);
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw Fields.wrongType("prompt", "a string, a list of strings, a list of token ids or a list of lists of token ids");
+            }
+            ids[i] = n.asInt();
+        }
+        return ids;
+    }
+}
