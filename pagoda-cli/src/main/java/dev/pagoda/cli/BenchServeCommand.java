@@ -8,14 +8,9 @@ import dev.pagoda.tokenizer.Tokenizer;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -66,7 +61,7 @@ final class BenchServeCommand implements Command {
         long seed = orDefault(a.takeInt("--seed"), 0);
         String resultFile = a.take("--result-file");
         if (!a.remaining().isEmpty()) throw new IllegalArgumentException("unknown flag '" + a.remaining().getFirst() + "'");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        StreamingHttpClient http = new StreamingHttpClient(base);
         if (model == null) model = firstModel(http, base);
         List<JsonNode> prompts = dataset(tokenizerDir == null ? null : Tokenizer.load(Path.of(tokenizerDir)), inputLen, numPrompts, seed);
         ObjectNode report = run(http, base, model, prompts, inputLen, outputLen, ignoreEos,
@@ -82,10 +77,14 @@ final class BenchServeCommand implements Command {
         return v != null ? v : d;
     }
 
-    private static String firstModel(HttpClient http, String base) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException("GET " + base + "/v1/models answered " + r.statusCode() + ": " + r.body());
-        return JSON.readTree(r.body()).get("data").get(0).get("id").asText();
+    private static String firstModel(StreamingHttpClient http, String base) throws Exception {
+        StringBuilder body = new StringBuilder();
+        int status = http.exchange("GET", "/v1/models", null, line -> {
+            body.append(line).append('\n');
+            return true;
+        });
+        if (status != 200) throw new IllegalStateException("GET " + base + "/v1/models answered " + status + ": " + body);
+        return JSON.readTree(body.toString()).get("data").get(0).get("id").asText();
     }
 
     /** Random prompts: token ids (exact length) with a tokenizer, else short words. */
@@ -109,7 +108,7 @@ final class BenchServeCommand implements Command {
         return out;
     }
 
-    static ObjectNode run(HttpClient http, String base, String model, List<JsonNode> prompts, int inputLen, int outputLen,
+    static ObjectNode run(StreamingHttpClient http, String base, String model, List<JsonNode> prompts, int inputLen, int outputLen,
                           boolean ignoreEos, int maxConcurrency) throws InterruptedException {
         // As vLLM's benchmark: one test request first (it also warms up the client), not counted.
         Result test = request(http, base, model, prompts.getFirst(), inputLen, outputLen, ignoreEos);
@@ -135,7 +134,7 @@ final class BenchServeCommand implements Command {
     }
 
     /** One streamed completion, timed as vLLM's benchmark times it. */
-    static Result request(HttpClient http, String base, String model, JsonNode prompt, int inputLen, int outputLen, boolean ignoreEos) {
+    static Result request(StreamingHttpClient http, String base, String model, JsonNode prompt, int inputLen, int outputLen, boolean ignoreEos) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         body.set("prompt", prompt);
@@ -144,46 +143,57 @@ final class BenchServeCommand implements Command {
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         if (ignoreEos) body.put("ignore_eos", true);
-        long st = 0;
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/completions")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
-            st = System.nanoTime(); // as vLLM: the clock starts when the request is sent
-            HttpResponse<java.io.InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() != 200) {
-                String err = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
-                return new Result(false, 0, 0, List.of(), 0, inputLen, "", r.statusCode() + " " + err);
-            }
-            double ttft = 0;
-            long last = st;
-            List<Double> itl = new ArrayList<>();
-            StringBuilder text = new StringBuilder();
-            int outputTokens = -1;
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (!line.startsWith("data: ")) continue;
-                    String data = line.substring(6).strip();
-                    if (data.equals("[DONE]")) break;
-                    long now = System.nanoTime();
-                    JsonNode chunk = JSON.readTree(data);
-                    if (chunk.has("error")) return new Result(false, 0, 0, List.of(), 0, inputLen, text.toString(), chunk.get("error").toString());
-                    JsonNode usage = chunk.get("usage");
-                    if (usage != null && !usage.isNull()) outputTokens = usage.get("completion_tokens").asInt();
-                    JsonNode choices = chunk.get("choices");
-                    if (choices == null || choices.isEmpty()) continue;
-                    String t = choices.get(0).path("text").asText("");
-                    if (ttft == 0) ttft = (now - st) / 1e9;
-                    else itl.add((now - last) / 1e9);
-                    last = now;
-                    text.append(t);
-                }
-            }
-            double latency = (System.nanoTime() - st) / 1e9;
-            int tokens = outputTokens >= 0 ? outputTokens : itl.size() + 1;
-            return new Result(true, ttft, latency, itl, tokens, prompt.isArray() ? prompt.size() : inputLen, text.toString(), "");
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            Stream stream = new Stream(System.nanoTime()); // as vLLM: the clock starts when the request is sent
+            int status = http.exchange("POST", "/v1/completions", bytes, stream::line);
+            if (status != 200) return new Result(false, 0, 0, List.of(), 0, inputLen, "", status + " " + stream.raw);
+            if (stream.error != null) return new Result(false, 0, 0, List.of(), 0, inputLen, stream.text.toString(), stream.error);
+            double latency = (System.nanoTime() - stream.start) / 1e9;
+            int tokens = stream.outputTokens >= 0 ? stream.outputTokens : stream.itl.size() + 1;
+            return new Result(true, stream.ttft, latency, stream.itl, tokens, prompt.isArray() ? prompt.size() : inputLen,
+                    stream.text.toString(), "");
         } catch (Exception e) {
             return new Result(false, 0, 0, List.of(), 0, inputLen, "", e.toString());
+        }
+    }
+
+    /** One streamed response as it arrives: TTFT, the gaps between chunks, the text and the usage. */
+    private static final class Stream {
+        final long start;
+        long last;
+        double ttft;
+        final List<Double> itl = new ArrayList<>();
+        final StringBuilder text = new StringBuilder();
+        final StringBuilder raw = new StringBuilder();
+        int outputTokens = -1;
+        String error;
+
+        Stream(long start) {
+            this.start = start;
+            this.last = start;
+        }
+
+        boolean line(String line) throws java.io.IOException {
+            long now = System.nanoTime();
+            if (raw.length() < 4096) raw.append(line);
+            if (!line.startsWith("data: ")) return true;
+            String data = line.substring(6).strip();
+            if (data.equals("[DONE]")) return false;
+            JsonNode chunk = JSON.readTree(data);
+            if (chunk.has("error")) {
+                error = chunk.get("error").toString();
+                return false;
+            }
+            JsonNode usage = chunk.get("usage");
+            if (usage != null && !usage.isNull()) outputTokens = usage.get("completion_tokens").asInt();
+            JsonNode choices = chunk.get("choices");
+            if (choices == null || choices.isEmpty()) return true;
+            if (ttft == 0) ttft = (now - start) / 1e9;
+            else itl.add((now - last) / 1e9);
+            last = now;
+            text.append(choices.get(0).path("text").asText(""));
+            return true;
         }
     }
 
