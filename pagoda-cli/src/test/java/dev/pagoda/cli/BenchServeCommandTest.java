@@ -30,16 +30,15 @@ class BenchServeCommandTest {
     static final int TOKENS = 10;
 
     /**
-     * A scripted SSE server on a plain socket, one thread per connection: its clock starts when the
-     * request has been read, with no dispatcher in between, so the script's timing is what the
-     * client can observe. Each response closes its connection.
+     * A scripted SSE server on a plain socket, one thread per connection, its clock started when
+     * the connection is accepted. Each response closes its connection.
      */
     static final class Stub implements AutoCloseable {
         final ServerSocket socket;
         final Thread acceptor;
         /**
-         * Per completion request, when the stub actually did each thing (nanoTime): request read,
-         * each token flushed, [DONE] flushed. On a busy machine the stub itself can run late; the
+         * Per completion request, when the stub actually did each thing (nanoTime): connection
+         * accepted, each token flushed, [DONE] flushed. On a busy machine the stub itself can run late; the
          * benchmark must report what happened, so the test compares it with these times.
          */
         final List<long[]> timelines = Collections.synchronizedList(new ArrayList<>());
@@ -50,8 +49,9 @@ class BenchServeCommandTest {
                 while (!socket.isClosed()) {
                     try {
                         Socket s = socket.accept();
+                        long acceptedAt = System.nanoTime();
                         s.setTcpNoDelay(true);
-                        Thread.ofPlatform().daemon().start(() -> serve(s));
+                        Thread.ofPlatform().daemon().start(() -> serve(s, acceptedAt));
                     } catch (IOException e) {
                         return;
                     }
@@ -63,7 +63,7 @@ class BenchServeCommandTest {
             return socket.getLocalPort();
         }
 
-        private void serve(Socket s) {
+        private void serve(Socket s, long acceptedAt) {
             try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
                 String requestLine = readLine(in);
                 int contentLength = 0;
@@ -71,7 +71,9 @@ class BenchServeCommandTest {
                     if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) contentLength = Integer.parseInt(h.substring(15).trim());
                 }
                 in.readNBytes(contentLength);
-                long start = System.nanoTime();
+                // The script's clock starts at accept: handing the connection to a thread and reading
+                // the request are part of the server's answer time, as the client sees it.
+                long start = acceptedAt;
                 if (requestLine.contains("/v1/models")) {
                     byte[] b = "{\"object\":\"list\",\"data\":[{\"id\":\"stub\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
                     out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + b.length
