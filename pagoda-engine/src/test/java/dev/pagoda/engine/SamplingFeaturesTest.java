@@ -146,13 +146,14 @@ class SamplingFeaturesTest {
 
     @Test
     void beamSearchEndsOnEosWhenTheModelEndsTheStory() {
-        // A biased EOS makes beams end early, exercising the finished-beam rules with the EOS length rule.
+        // A biased EOS (its raw logit is far below the rest here) makes beams end early, exercising the finished-beam rules with the EOS length rule.
         int[] prompt = llm.tokenizer().encode(PROMPT, true);
         int eosId = eos.iterator().next();
         SamplingParams p = SamplingParams.builder().useBeamSearch(true).n(3).bestOf(3).maxTokens(6)
-                .logitBias(Map.of(eosId, 12.0)).build();
+                .logitBias(Map.of(eosId, 100.0)).build();
         RequestOutput got = llm.generatePrompts(List.of(Prompt.tokens(prompt)), p).getFirst();
-        assertTrue(got.outputs().stream().anyMatch(o -> o.finishReason() == FinishReason.STOP), "some beam ends on EOS");
+        assertTrue(got.outputs().stream().anyMatch(o -> o.finishReason() == FinishReason.STOP), () -> "some beam ends on EOS "
+                + eosId + ": " + got.outputs().stream().map(o -> Arrays.toString(o.tokenIds()) + " " + o.finishReason()).toList());
         for (int i = 1; i < got.outputs().size(); i++) {
             assertTrue(beamScore(got.outputs().get(i - 1), prompt.length) >= beamScore(got.outputs().get(i), prompt.length), "best first");
         }
