@@ -80,6 +80,9 @@ final class ChatApi {
         Integer top = f.integer("top_logprobs");
         if (top != null && !wantLogprobs) throw ApiException.badRequest("when using `top_logprobs`, `logprobs` must be set to true.", "top_logprobs");
         if (top != null && top < 0) throw ApiException.badRequest("top_logprobs must be non-negative, got " + top + ".", "top_logprobs");
+        if (top != null && top > Sampling.MAX_LOGPROBS) {
+            throw ApiException.badRequest("Requested top_logprobs of " + top + ", which is greater than max allowed: " + Sampling.MAX_LOGPROBS, "top_logprobs");
+        }
         String toolChoice = f.node("tool_choice") == null ? null : f.node("tool_choice").isTextual() ? f.string("tool_choice") : "named";
         if (toolChoice != null && !toolChoice.equals("none") && !toolChoice.equals("auto")) {
             throw ApiException.badRequest("tool_choice other than \"none\" or \"auto\" is not supported by this server yet ('tool_choice').", "tool_choice");

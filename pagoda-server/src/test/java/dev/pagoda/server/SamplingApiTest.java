@@ -97,7 +97,15 @@ class SamplingApiTest {
         refused("\"use_beam_search\":true,\"n\":2,\"early_stopping\":\"sometimes\"", "early_stopping", "'never'");
         refused("\"early_stopping\":true", "early_stopping", "not effective");
         refused("\"length_penalty\":2", "length_penalty", "not effective");
-        refused("\"logprobs\":50", "logprobs", "max allowed");
+        for (String path : List.of("/v1/completions", "/generate")) {
+            TestServer.Reply r = s.post(path, "{\"prompt\":\"a\",\"logprobs\":50}");
+            assertEquals(400, r.status());
+            assertEquals("logprobs", r.json().get("error").get("param").asText());
+        }
+        TestServer.Reply r = s.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"chat_template\":\""
+                + TEMPLATE + "\",\"logprobs\":true,\"top_logprobs\":50}");
+        assertEquals(400, r.status());
+        assertEquals("top_logprobs", r.json().get("error").get("param").asText());
     }
 
     @Test
@@ -177,7 +185,7 @@ class SamplingApiTest {
                 for (int k = 0; k < 5; k++) {
                     assertEquals(want.get(k).get(1).asDouble(), tops.get(k).get("logprob").asDouble(), 1e-3, c.get("id") + " position " + i + " top " + k);
                 }
-                assertEquals(5, lp.get("top_logprobs").get(i).size());
+                assertTrue(lp.get("top_logprobs").get(i).size() <= 5, "tokens with the same text share a key");
             }
         }
     }
@@ -214,7 +222,7 @@ class SamplingApiTest {
                 .get("choices").get(0).get("text").asText();
         assertNotEquals(text, penalised);
         JsonNode forced = s.post("/v1/completions", "{" + greedy + ",\"allowed_token_ids\":[400],\"max_tokens\":3}").json();
-        assertEquals(s.model.tokenizer().decode(new int[]{400, 400, 400}, true), forced.get("choices").get(0).get("text").asText());
+        assertEquals(s.model.tokenizer().decode(new int[]{400, 400, 400}, true).strip(), forced.get("choices").get(0).get("text").asText().strip());
         JsonNode biased = s.post("/v1/completions", "{" + greedy + ",\"logit_bias\":{\"400\":100},\"max_tokens\":3}").json();
         assertEquals(forced.get("choices").get(0).get("text"), biased.get("choices").get(0).get("text"));
         String stop = text.substring(5, 9);
