@@ -148,11 +148,12 @@ class LogitsProcessorsTest {
 
     @Test
     void greedyTakesTheArgmaxOfTheProcessedLogits() {
-        // Raw argmax is 5; it is in the output, and a presence penalty of 2 brings it to 1.0 < 2.0.
+        // Raw argmax is 5 (3.0); the output has 5, 0 and 1, so a presence penalty of 2 leaves 5 at 1.0,
+        // 0 at 0.0, 1 at -1.0, and 7 (1.5, not in the output) becomes the argmax.
         SamplingParams p = base().temperature(0.0).presencePenalty(2.0).build().withDefaults(GenerationConfig.EMPTY);
         float[] row = LOGITS.clone();
         LogitsProcessors.of(p, Set.of(EOS), null, V).apply(row, 0, SEQ);
-        assertEquals(0, new Sampler(V).sample(row, 0, p, new SplittableRandom(1)));
+        assertEquals(7, new Sampler(V).sample(row, 0, p, new SplittableRandom(1)));
     }
 
     @Test
