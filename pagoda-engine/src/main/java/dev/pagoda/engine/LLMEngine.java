@@ -5,7 +5,9 @@ import dev.pagoda.cache.BlockCopy;
 import dev.pagoda.cache.BlockManager;
 import dev.pagoda.config.GenerationConfig;
 import dev.pagoda.model.ForwardBatch;
+import dev.pagoda.sampling.InvalidParameterException;
 import dev.pagoda.sampling.LogProbs;
+import dev.pagoda.sampling.LogitsProcessors;
 import dev.pagoda.sampling.Sampler;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.Tokenizer;
@@ -35,6 +37,8 @@ public final class LLMEngine {
     private final Sampler sampler;
     private final Map<String, Request> requests = new HashMap<>();
     private final float[] logits;
+    /** A copy of one logits row for the logits processors to change (the raw row stays for log-probabilities). */
+    private final float[] processed;
     private final int vocab;
     private long steps;
     private int lastStepTokens;
@@ -62,6 +66,7 @@ public final class LLMEngine {
         this.maxNumSeqs = maxNumSeqs;
         this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), chunkedPrefill, blocks);
         this.sampler = new Sampler(vocab);
+        this.processed = new float[vocab];
         this.logits = new float[runner.maxLogitRows() * vocab];
     }
 
@@ -79,7 +84,9 @@ public final class LLMEngine {
                            boolean skipReadingPrefixCache) {
         if (requests.containsKey(requestId)) throw new IllegalArgumentException("request id '" + requestId + "' is already in use");
         SamplingParams resolved = validate(promptTokenIds, params);
-        Request r = new Request(requestId, prompt, promptTokenIds, resolved, now(), tokenizer, !skipReadingPrefixCache);
+        int[] ids = resolved.truncatePrompt(promptTokenIds, maxModelLen);
+        Request r = new Request(requestId, prompt, ids, resolved, LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab),
+                now(), tokenizer, !skipReadingPrefixCache);
         requests.put(requestId, r);
         scheduler.add(r);
     }
@@ -89,6 +96,8 @@ public final class LLMEngine {
      * returns its sampling parameters with defaults filled in.
      */
     public SamplingParams validate(int[] promptTokenIds, SamplingParams params) {
+        SamplingParams resolved = params.withDefaults(generationConfig);
+        promptTokenIds = resolved.truncatePrompt(promptTokenIds, maxModelLen);
         if (promptTokenIds.length == 0) throw new IllegalArgumentException("the prompt is empty: it must have at least one token");
         if (promptTokenIds.length >= maxModelLen) {
             throw new IllegalArgumentException("the prompt has " + promptTokenIds.length + " tokens, but the model's context length is only "
@@ -97,17 +106,18 @@ public final class LLMEngine {
         for (int id : promptTokenIds) {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
-        SamplingParams resolved = params.withDefaults(generationConfig);
-        if (resolved.n() > maxNumSeqs) {
-            throw new IllegalArgumentException("n is " + resolved.n() + ", but at most --max-num-seqs " + maxNumSeqs
+        LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab); // checks token ids against the vocabulary
+        if (resolved.width() > maxNumSeqs) {
+            String field = resolved.bestOf() != null ? "best_of" : "n";
+            throw new InvalidParameterException(field, field + " is " + resolved.width() + ", but at most --max-num-seqs " + maxNumSeqs
                     + " sequences can run at once");
         }
         // After a preemption each sequence of the group is recomputed on its own, so the group
         // must fit the pool without sharing, or it could never be scheduled again.
         long tokens = Math.min((long) promptTokenIds.length + resolved.maxTokens(), maxModelLen);
-        long needed = resolved.n() * ((tokens + blocks.blockSize() - 1) / blocks.blockSize());
+        long needed = resolved.width() * ((tokens + blocks.blockSize() - 1) / blocks.blockSize());
         if (needed > blocks.totalBlocks()) {
-            throw new IllegalArgumentException("the request needs up to " + needed + " KV blocks (n=" + resolved.n() + " sequences of up to "
+            throw new IllegalArgumentException("the request needs up to " + needed + " KV blocks (" + resolved.width() + " sequences of up to "
                     + tokens + " tokens), but the KV cache has only " + blocks.totalBlocks() + " blocks of " + blocks.blockSize()
                     + " tokens; lower n or max_tokens, or give the KV cache more memory");
         }
@@ -170,7 +180,10 @@ public final class LLMEngine {
             if (!c.wantsLogits()) continue;
             Request r = c.seq().request;
             int off = row++ * vocab;
-            if (r.forked()) {
+            if (r.beams != null) {
+                c.seq().pendingLogits = java.util.Arrays.copyOfRange(logits, off, off + vocab);
+                if (r.beams.ready()) r.beams.step(this, scheduler, eosTokenIds, vocab, maxModelLen);
+            } else if (r.forked()) {
                 sampleInto(r, c.seq(), off);
             } else {
                 // The prompt's logits: every sequence of the group samples its first token from them.
@@ -216,38 +229,65 @@ public final class LLMEngine {
         return new ForwardBatch(n, ids, positions, seqOf, tables, logitRows);
     }
 
+    /**
+     * Samples {@code s}'s next token from the raw logits at {@code off}: through the request's
+     * logits processors on a copy of the row when it has any, straight from the row otherwise.
+     */
     private void sampleInto(Request r, Sequence s, int off) {
         SamplingParams p = r.params;
-        int token = sampler.sample(logits, off, p, s.rng);
-        if (s.logprobs != null) {
-            double lse = LogProbs.logSumExp(logits, off, vocab);
-            int k = p.logprobs();
-            int[] ids = new int[k];
-            float[] lps = new float[k];
-            int count = LogProbs.topK(logits, off, vocab, k, lse, ids, lps);
-            Map<Integer, Logprob> entry = new LinkedHashMap<>();
-            float chosen = (float) (logits[off + token] - lse);
-            entry.put(token, new Logprob(chosen, rank(off, token), tokenText(token)));
-            for (int j = 0; j < count; j++) entry.putIfAbsent(ids[j], new Logprob(lps[j], j + 1, tokenText(ids[j])));
-            s.logprobs.add(entry);
-            s.cumulativeLogprob += chosen;
+        int token;
+        if (r.processors.isEmpty()) {
+            token = sampler.sample(logits, off, p, s.rng);
+        } else {
+            System.arraycopy(logits, off, processed, 0, vocab);
+            r.processors.apply(processed, 0, s);
+            token = sampler.sample(processed, 0, p, s.rng);
         }
-        s.append(token);
+        if (s.logprobs != null || p.selectsCandidates()) {
+            s.cumulativeLogprob += (float) (logits[off + token] - LogProbs.logSumExp(logits, off, vocab));
+        }
+        accept(s, logits, off, token);
+    }
+
+    /**
+     * Appends {@code token} to {@code s}: its log-probability entry (from the raw logits
+     * {@code row[off, off + vocab)}) when requested, its text, and the checks that end the
+     * sequence — EOS (unless ignore_eos), a stop token id, a stop string, max_tokens or the context.
+     */
+    void accept(Sequence s, float[] row, int off, int token) {
+        SamplingParams p = s.request.params;
+        if (s.logprobs != null) s.logprobs.add(logprobEntry(row, off, token, p.logprobs()));
+        String stopString = s.append(token);
         if (!p.ignoreEos() && eosTokenIds.contains(token)) {
             s.finish(FinishReason.STOP);
         } else if (p.stopTokenIds().contains(token)) {
             s.stopReason = token;
+            s.finish(FinishReason.STOP);
+        } else if (stopString != null) {
+            s.stopReason = stopString;
             s.finish(FinishReason.STOP);
         } else if (s.outputLength() >= p.maxTokens() || s.length() >= maxModelLen) {
             s.finish(FinishReason.LENGTH);
         }
     }
 
+    /** The chosen token's log-probability and rank, plus the top k, from the raw logits. */
+    private Map<Integer, Logprob> logprobEntry(float[] row, int off, int token, int k) {
+        double lse = LogProbs.logSumExp(row, off, vocab);
+        int[] ids = new int[k];
+        float[] lps = new float[k];
+        int count = LogProbs.topK(row, off, vocab, k, lse, ids, lps);
+        Map<Integer, Logprob> entry = new LinkedHashMap<>();
+        entry.put(token, new Logprob((float) (row[off + token] - lse), rank(row, off, token), tokenText(token)));
+        for (int j = 0; j < count; j++) entry.putIfAbsent(ids[j], new Logprob(lps[j], j + 1, tokenText(ids[j])));
+        return entry;
+    }
+
     /** 1 + the number of tokens with a strictly larger logit. */
-    private int rank(int off, int token) {
-        float v = logits[off + token];
+    private int rank(float[] row, int off, int token) {
+        float v = row[off + token];
         int r = 1;
-        for (int i = 0; i < vocab; i++) if (logits[off + i] > v) r++;
+        for (int i = 0; i < vocab; i++) if (row[off + i] > v) r++;
         return r;
     }
 
@@ -274,11 +314,30 @@ public final class LLMEngine {
         return output(r, true);
     }
 
-    private static RequestOutput output(Request r, boolean finished) {
+    /**
+     * The request's outputs so far. A request that picks its n outputs among more candidates
+     * (best_of > n, beam search) shows none until it has finished: then the n best, by cumulative
+     * log-probability (beam search: by beam score), best first.
+     */
+    private RequestOutput output(Request r, boolean finished) {
+        List<Sequence> shown;
+        if (!r.params.selectsCandidates()) {
+            shown = r.sequences;
+        } else if (!finished) {
+            shown = List.of();
+        } else if (r.beams != null) {
+            shown = r.beams.best(eosTokenIds);
+        } else {
+            List<Sequence> ranked = new ArrayList<>(r.sequences);
+            ranked.sort(java.util.Comparator.comparingDouble((Sequence s) -> s.cumulativeLogprob).reversed());
+            shown = ranked.subList(0, r.params.n());
+        }
+        boolean ranked = r.params.selectsCandidates();
         List<CompletionOutput> outs = new ArrayList<>();
-        for (Sequence s : r.sequences) {
-            outs.add(new CompletionOutput(s.index, s.text(), s.outputTokens(),
-                    s.logprobs != null ? s.cumulativeLogprob : Double.NaN,
+        for (int i = 0; i < shown.size(); i++) {
+            Sequence s = shown.get(i);
+            outs.add(new CompletionOutput(ranked ? i : s.index, s.text(), s.outputTokens(),
+                    s.logprobs != null || ranked ? s.cumulativeLogprob : Double.NaN,
                     s.logprobs == null ? null : List.copyOf(s.logprobs), s.finishReason, s.stopReason));
         }
         return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, finished, r.metrics(), r.error);

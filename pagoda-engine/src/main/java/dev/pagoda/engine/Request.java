@@ -1,5 +1,6 @@
 package dev.pagoda.engine;
 
+import dev.pagoda.sampling.LogitsProcessors;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.Tokenizer;
 
@@ -13,7 +14,14 @@ final class Request {
     final String prompt;
     final int[] promptTokenIds;
     final SamplingParams params;
+    final LogitsProcessors processors;
+    /**
+     * The group's running or finished sequences: best_of of them when sampling (n when best_of
+     * is unset); under beam search, the live beams only ({@link #beams} keeps the finished ones).
+     */
     final List<Sequence> sequences = new ArrayList<>();
+    /** Beam search state (null when sampling). */
+    final BeamSearch beams;
     final double arrivalTime;
     double firstScheduledTime = Double.NaN;
     double firstTokenTime = Double.NaN;
@@ -32,17 +40,26 @@ final class Request {
      */
     private boolean forked;
 
-    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, double arrivalTime, Tokenizer tokenizer,
-            boolean readsPrefixCache) {
+    Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, LogitsProcessors processors,
+            double arrivalTime, Tokenizer tokenizer, boolean readsPrefixCache) {
         this.id = id;
         this.prompt = prompt;
         this.promptTokenIds = promptTokenIds;
         this.params = params;
+        this.processors = processors;
         this.arrivalTime = arrivalTime;
         this.readsPrefixCache = readsPrefixCache;
-        this.forked = params.n() == 1;
         SplittableRandom root = params.seed() != null ? new SplittableRandom(params.seed()) : new SplittableRandom();
-        for (int i = 0; i < params.n(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
+        if (params.useBeamSearch()) {
+            // Beams are created from the prompt's logits; until then the group is its one prompt sequence.
+            this.beams = new BeamSearch(this);
+            this.forked = true;
+            sequences.add(new Sequence(this, 0, promptTokenIds, params, root.split(), tokenizer));
+        } else {
+            this.beams = null;
+            this.forked = params.width() == 1;
+            for (int i = 0; i < params.width(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
+        }
     }
 
     boolean finished() {
@@ -58,16 +75,23 @@ final class Request {
         forked = true;
     }
 
-    /** The sequences that get tokens scheduled: the first one until the fork, then every unfinished one. */
+    /**
+     * The sequences that get tokens scheduled: the first one until the fork, then every unfinished
+     * one; under beam search, the beams still waiting for their logits.
+     */
     List<Sequence> scheduledSequences() {
         if (!forked) return List.of(sequences.getFirst());
         List<Sequence> out = new ArrayList<>(sequences.size());
-        for (Sequence s : sequences) if (!s.finished()) out.add(s);
+        for (Sequence s : sequences) if (!s.finished() && s.pendingLogits == null) out.add(s);
         return out;
     }
 
-    /** Sequences counted against --max-num-seqs: all unfinished ones, including children not forked yet. */
+    /**
+     * Sequences counted against --max-num-seqs: all unfinished ones, including children not forked
+     * yet; a beam search always counts its full width, which it may reach at any step.
+     */
     int unfinishedCount() {
+        if (beams != null) return finished() ? 0 : params.width();
         int n = 0;
         for (Sequence s : sequences) if (!s.finished()) n++;
         return n;

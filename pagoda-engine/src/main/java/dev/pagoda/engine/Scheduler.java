@@ -173,11 +173,14 @@ final class Scheduler {
     /** Gives every child of r's first sequence that sequence's blocks and computed count. */
     void fork(Request r) {
         Sequence parent = r.sequences.getFirst();
-        for (Sequence child : r.sequences.subList(1, r.sequences.size())) {
-            blocks.fork(parent.blocks(), child.blocks());
-            child.setComputed(parent.computed());
-        }
+        for (Sequence child : r.sequences.subList(1, r.sequences.size())) fork(parent, child);
         r.markForked();
+    }
+
+    /** Gives {@code child} (with no blocks) a share of every block of {@code parent}, and its computed count. */
+    void fork(Sequence parent, Sequence child) {
+        blocks.fork(parent.blocks(), child.blocks());
+        child.setComputed(parent.computed());
     }
 
     private void preempt(Request r) {

@@ -40,6 +40,20 @@ public final class IncrementalDetokenizer {
         this.released = !tokenizer.decode(precedingIds, skipSpecialTokens).isEmpty();
     }
 
+    private IncrementalDetokenizer(IncrementalDetokenizer other) {
+        this.tokenizer = other.tokenizer;
+        this.skipSpecialTokens = other.skipSpecialTokens;
+        this.ids = other.ids.clone();
+        this.count = other.count;
+        this.cut = other.cut;
+        this.released = other.released;
+    }
+
+    /** An independent detokenizer in the same state (for a beam that branches off another). */
+    public IncrementalDetokenizer copy() {
+        return new IncrementalDetokenizer(this);
+    }
+
     /** Adds one id; returns the newly releasable text (often "", never part of a character). */
     public String add(int id) {
         if (count == ids.length) ids = Arrays.copyOf(ids, count * 2);

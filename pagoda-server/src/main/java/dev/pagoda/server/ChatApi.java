@@ -80,6 +80,9 @@ final class ChatApi {
         Integer top = f.integer("top_logprobs");
         if (top != null && !wantLogprobs) throw ApiException.badRequest("when using `top_logprobs`, `logprobs` must be set to true.", "top_logprobs");
         if (top != null && top < 0) throw ApiException.badRequest("top_logprobs must be non-negative, got " + top + ".", "top_logprobs");
+        if (top != null && top > Sampling.MAX_LOGPROBS) {
+            throw ApiException.badRequest("Requested top_logprobs of " + top + ", which is greater than max allowed: " + Sampling.MAX_LOGPROBS, "top_logprobs");
+        }
         String toolChoice = f.node("tool_choice") == null ? null : f.node("tool_choice").isTextual() ? f.string("tool_choice") : "named";
         if (toolChoice != null && !toolChoice.equals("none") && !toolChoice.equals("auto")) {
             throw ApiException.badRequest("tool_choice other than \"none\" or \"auto\" is not supported by this server yet ('tool_choice').", "tool_choice");
@@ -87,7 +90,7 @@ final class ChatApi {
         Integer logprobs = wantLogprobs ? (top == null ? 0 : top) : null;
         Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
         String prompt = render(model, f);
-        int[] ids = model.tokenizer().encode(prompt, f.bool("add_special_tokens", false));
+        int[] ids = sampling.truncate(model.tokenizer().encode(prompt, f.bool("add_special_tokens", false)), model.maxModelLen());
         Integer maxCompletion = f.integer("max_completion_tokens");
         Integer maxTokensField = maxCompletion != null ? maxCompletion : f.integer("max_tokens");
         if (maxTokensField != null && maxTokensField < 1) {
@@ -125,12 +128,16 @@ final class ChatApi {
             message.put("role", "assistant");
             message.put("content", ct.text());
             message.putArray("tool_calls");
-            ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.chat(ct.tokenIds(), ct.logprobs(), s.logprobs()));
-            ch.put("finish_reason", ct.finishReason());
-            CompletionsApi.putStopReason(ch, ct.stopReason());
+            finish(ch, ct, s);
         }
         o.set("usage", CompletionsApi.usage(run.promptTokens(), run.completionTokens()));
         return o;
+    }
+
+    private static void finish(ObjectNode ch, ChoiceText ct, Sampling s) {
+        ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.chat(ct.tokenIds(), ct.logprobs(), s.logprobs()));
+        ch.put("finish_reason", ct.finishReason());
+        CompletionsApi.putStopReason(ch, ct.stopReason());
     }
 
     private void stream(Exchange ex, GenerationRun run, String id, long created, StreamOptions options, Sampling s)
@@ -149,6 +156,21 @@ final class ChatApi {
         boolean[] finishedSent = new boolean[s.n()];
         boolean ok = Streaming.pump(ex, List.of(run), (r, unused) -> {
             List<String> pieces = new ArrayList<>();
+            if (s.selectsCandidates()) {
+                // The n outputs are known only at the end: they go out together, as one chunk.
+                if (!r.done()) return pieces;
+                ObjectNode chunk = header(id, created, "chat.completion.chunk");
+                ArrayNode all = chunk.putArray("choices");
+                for (int c = 0; c < r.choices().size(); c++) {
+                    ObjectNode ch = all.addObject();
+                    ch.put("index", c);
+                    ch.putObject("delta").put("content", r.choices().get(c).text());
+                    finish(ch, r.choices().get(c), s);
+                }
+                if (options.continuousUsage()) chunk.set("usage", CompletionsApi.usage(r.promptTokens(), r.completionTokens()));
+                pieces.add(Streaming.sse(Json.write(chunk)));
+                return pieces;
+            }
             for (int c = 0; c < r.choices().size(); c++) {
                 ChoiceText ct = r.choices().get(c);
                 if (finishedSent[c]) continue;

@@ -38,7 +38,12 @@ final class CompletionsApi {
         Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
         Integer maxTokensField = f.integer("max_tokens");
         int maxTokens = maxTokensField != null ? maxTokensField : 16;
-        List<PromptInput> prompts = prompts(f.node("prompt"), addSpecial);
+        List<PromptInput> prompts = new ArrayList<>();
+        for (PromptInput p : prompts(f.node("prompt"), addSpecial)) {
+            int[] kept = sampling.truncate(p.ids, model.maxModelLen());
+            // A truncated prompt's text is its kept tokens' (for echo).
+            prompts.add(kept == p.ids ? p : new PromptInput(null, kept));
+        }
         for (PromptInput p : prompts) Sampling.checkContext(p.ids.length, maxTokens, model.maxModelLen());
         var params = sampling.params(maxTokens);
         Server.logUnread(f);
@@ -72,17 +77,20 @@ final class CompletionsApi {
             completionTokens += run.completionTokens();
             for (int c = 0; c < run.choices().size(); c++) {
                 ChoiceText ct = run.choices().get(c);
-                String prefix = echo ? promptText(prompts.get(r)) : "";
-                ObjectNode ch = choices.addObject();
-                ch.put("index", r * s.n() + c);
-                ch.put("text", prefix + ct.text());
-                ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.completion(ct.tokenIds(), ct.logprobs(), s.logprobs(), prefix.length()));
-                ch.put("finish_reason", ct.finishReason());
-                putStopReason(ch, ct.stopReason());
+                choice(choices.addObject(), ct, r * s.n() + c, echo ? promptText(prompts.get(r)) : "", s);
             }
         }
         o.set("usage", usage(promptTokens, completionTokens));
         return o;
+    }
+
+    /** A whole choice: its text (after the echoed prompt), log-probabilities, finish and stop reasons. */
+    private static void choice(ObjectNode ch, ChoiceText ct, int index, String prefix, Sampling s) {
+        ch.put("index", index);
+        ch.put("text", prefix + ct.text());
+        ch.set("logprobs", s.logprobs() == null ? null : LogprobsJson.completion(ct.tokenIds(), ct.logprobs(), s.logprobs(), prefix.length()));
+        ch.put("finish_reason", ct.finishReason());
+        putStopReason(ch, ct.stopReason());
     }
 
     private void stream(Exchange ex, List<GenerationRun> runs, List<PromptInput> prompts, String id, long created,
@@ -92,6 +100,17 @@ final class CompletionsApi {
         boolean[] finishedSent = new boolean[runs.size() * s.n()];
         boolean ok = Streaming.pump(ex, runs, (run, r) -> {
             List<String> pieces = new ArrayList<>();
+            if (s.selectsCandidates()) {
+                // The n outputs are known only at the end: they go out together, as one chunk.
+                if (!run.done()) return pieces;
+                ObjectNode chunk = header(id, created, "text_completion");
+                ArrayNode all = chunk.putArray("choices");
+                String prefix = echo ? promptText(prompts.get(r)) : "";
+                for (int c = 0; c < run.choices().size(); c++) choice(all.addObject(), run.choices().get(c), r * s.n() + c, prefix, s);
+                if (options.continuousUsage()) chunk.set("usage", usage(run.promptTokens(), run.completionTokens()));
+                pieces.add(Streaming.sse(Json.write(chunk)));
+                return pieces;
+            }
             for (int c = 0; c < run.choices().size(); c++) {
                 ChoiceText ct = run.choices().get(c);
                 int index = r * s.n() + c;

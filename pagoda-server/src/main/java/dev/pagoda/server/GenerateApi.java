@@ -28,7 +28,7 @@ final class GenerateApi {
         Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
         Integer maxTokensField = f.integer("max_tokens");
         int maxTokens = maxTokensField != null ? maxTokensField : 16;
-        int[] ids = model.tokenizer().encode(prompt, true);
+        int[] ids = sampling.truncate(model.tokenizer().encode(prompt, true), model.maxModelLen());
         Sampling.checkContext(ids.length, maxTokens, model.maxModelLen());
         var params = sampling.params(maxTokens);
         Server.logUnread(f);

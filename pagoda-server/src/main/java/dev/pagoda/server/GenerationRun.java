@@ -11,9 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One engine request behind an API call: submitted on construction, followed through its
- * coalesced outputs, its choices' text kept by {@link ChoiceText} (stop strings). When every
- * choice has ended by a stop string the engine request is aborted so its KV blocks are freed.
- * {@link #close} waits for the engine to have ended the request, then records its metrics and
+ * coalesced outputs, its choices' text kept by {@link ChoiceText}. {@link #close} waits for the engine to have ended the request, then records its metrics and
  * releases its admission slot.
  */
 public final class GenerationRun implements AutoCloseable {
@@ -22,7 +20,6 @@ public final class GenerationRun implements AutoCloseable {
     private final int[] promptTokenIds;
     private final List<ChoiceText> choices = new ArrayList<>();
     private RequestOutput last;
-    private boolean abortSent;
     private boolean closed;
     private volatile boolean cancelled;
 
@@ -32,7 +29,7 @@ public final class GenerationRun implements AutoCloseable {
         this.promptTokenIds = promptTokenIds;
         this.stream = model.submit(requestId, prompt, promptTokenIds, params);
         for (int i = 0; i < params.n(); i++) {
-            choices.add(new ChoiceText(model.tokenizer(), promptTokenIds, sampling.stop(), sampling.includeStopStr()));
+            choices.add(new ChoiceText(sampling.stop(), sampling.includeStopStr()));
         }
     }
 
@@ -47,10 +44,6 @@ public final class GenerationRun implements AutoCloseable {
         last = o;
         if (o.error() != null) throw new ApiException(500, "InternalServerError", "The engine failed the request: " + o.error(), null);
         for (CompletionOutput c : o.outputs()) choices.get(c.index()).update(c);
-        if (!o.finished() && !abortSent && done()) {
-            abortSent = true; // every choice ended on a stop string: free the blocks now
-            stream.abort();
-        }
         return true;
     }
 

@@ -1,27 +1,40 @@
 package dev.pagoda.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pagoda.sampling.InvalidParameterException;
 import dev.pagoda.sampling.SamplingParams;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The sampling fields of one request, read the same way for completions, chat and /generate.
- * Fields of sampling features Pagoda does not have yet are refused only at non-neutral values,
- * so clients that send their defaults keep working; unset fields stay unset and take the model's
- * generation_config defaults in the engine.
- *
- * @param logprobs engine top-N log-probabilities per generated token (null: none)
- * @param stop     stop strings, cut from the output unless {@code includeStopStr}
+ * The sampling fields of one request, read the same way for completions, chat and /generate, and
+ * validated with vLLM's messages (a 400 naming the field). Unset fields stay unset and take the
+ * model's generation_config defaults in the engine. Fields of features Pagoda does not have yet
+ * (structured output) are refused only at non-neutral values, so clients that send their defaults
+ * keep working.
  */
-public record Sampling(int n, Double temperature, Double topP, Integer topK, Double minP, Long seed,
-                       List<Integer> stopTokenIds, boolean ignoreEos, Integer logprobs,
-                       List<String> stop, boolean includeStopStr) {
+public final class Sampling {
     /** vLLM's default --max-logprobs. */
     public static final int MAX_LOGPROBS = 20;
-    /** The fields whose engine validation messages start with their name. */
-    private static final java.util.Set<String> VALIDATED = java.util.Set.of("n", "temperature", "top_p", "top_k", "min_p",
-            "max_tokens", "logprobs");
+
+    private final SamplingParams.Builder builder;
+    private final int n;
+    private final Integer logprobs;
+    private final List<String> stop;
+    private final boolean includeStopStr;
+    private final boolean selectsCandidates;
+
+    private Sampling(SamplingParams.Builder builder, int n, Integer logprobs, List<String> stop, boolean includeStopStr,
+                     boolean selectsCandidates) {
+        this.builder = builder;
+        this.n = n;
+        this.logprobs = logprobs;
+        this.stop = stop;
+        this.includeStopStr = includeStopStr;
+        this.selectsCandidates = selectsCandidates;
+    }
 
     /** Reads the fields shared by every generation endpoint; {@code logprobs} is read by the caller (its type differs). */
     public static Sampling read(Fields f, Integer logprobs, int maxNumSeqs) {
@@ -30,34 +43,89 @@ public record Sampling(int n, Double temperature, Double topP, Integer topK, Dou
         if (n != null && n > maxNumSeqs) {
             throw ApiException.badRequest("n must be at most " + maxNumSeqs + " (--max-num-seqs), got " + n + ".", "n");
         }
-        List<String> stop = f.stringOrList("stop");
-        if (stop.contains("")) throw ApiException.badRequest("stop cannot contain an empty string.", "stop");
+        Integer bestOf = f.integer("best_of");
+        if (bestOf != null && bestOf > maxNumSeqs) {
+            throw ApiException.badRequest("best_of must be at most " + maxNumSeqs + " (--max-num-seqs), got " + bestOf + ".", "best_of");
+        }
         if (logprobs != null && logprobs > MAX_LOGPROBS) {
             throw ApiException.badRequest("Requested sample logprobs of " + logprobs + ", which is greater than max allowed: "
                     + MAX_LOGPROBS, "logprobs");
         }
-        Sampling s = new Sampling(n == null ? 1 : n, f.number("temperature"), f.number("top_p"), f.integer("top_k"),
-                f.number("min_p"), f.longValue("seed"), f.intList("stop_token_ids"), f.bool("ignore_eos", false), logprobs,
-                List.copyOf(stop), f.bool("include_stop_str_in_output", false));
+        List<String> stop = List.copyOf(f.stringOrList("stop"));
+        boolean includeStop = f.bool("include_stop_str_in_output", false);
+        boolean beam = f.bool("use_beam_search", false);
+        Double presence = f.number("presence_penalty");
+        Double frequency = f.number("frequency_penalty");
+        Double lengthPenalty = f.number("length_penalty");
+        Integer minTokens = f.integer("min_tokens");
+        SamplingParams.Builder b = SamplingParams.builder()
+                .n(n == null ? 1 : n).bestOf(bestOf)
+                .temperature(f.number("temperature")).topP(f.number("top_p")).topK(f.integer("top_k")).minP(f.number("min_p"))
+                .seed(f.longValue("seed"))
+                .stop(stop).stopTokenIds(f.intList("stop_token_ids")).includeStopStrInOutput(includeStop)
+                .ignoreEos(f.bool("ignore_eos", false)).minTokens(minTokens == null ? 0 : minTokens)
+                .logprobs(logprobs)
+                .presencePenalty(presence == null ? 0 : presence).frequencyPenalty(frequency == null ? 0 : frequency)
+                .repetitionPenalty(f.number("repetition_penalty"))
+                .logitBias(logitBias(f.node("logit_bias")))
+                .allowedTokenIds(f.has("allowed_token_ids") ? f.intList("allowed_token_ids") : null)
+                .badWords(f.stringOrList("bad_words"))
+                .skipSpecialTokens(f.bool("skip_special_tokens", true))
+                .spacesBetweenSpecialTokens(f.bool("spaces_between_special_tokens", true))
+                .truncatePromptTokens(f.integer("truncate_prompt_tokens"))
+                .useBeamSearch(beam).lengthPenalty(lengthPenalty == null ? 1.0 : lengthPenalty)
+                .earlyStopping(earlyStopping(f.node("early_stopping")));
+        Sampling s = new Sampling(b, n == null ? 1 : n, logprobs, stop, includeStop,
+                beam || (bestOf != null && bestOf > (n == null ? 1 : n)));
         s.params(null); // validates the values now, with vLLM's messages
         return s;
+    }
+
+    public int n() {
+        return n;
+    }
+
+    public Integer logprobs() {
+        return logprobs;
+    }
+
+    public List<String> stop() {
+        return stop;
+    }
+
+    public boolean includeStopStr() {
+        return includeStopStr;
+    }
+
+    /**
+     * The n outputs are chosen among more candidates (best_of > n, beam search): nothing can be
+     * streamed before the request ends, and the choices are sent together.
+     */
+    public boolean selectsCandidates() {
+        return selectsCandidates;
     }
 
     /** The engine's parameters with this many output tokens at most (null: the engine default). */
     public SamplingParams params(Integer maxTokens) {
         try {
-            return SamplingParams.builder().n(n).temperature(temperature).topP(topP).topK(topK).minP(minP).seed(seed)
-                    .maxTokens(maxTokens).stopTokenIds(stopTokenIds).ignoreEos(ignoreEos).logprobs(logprobs).build();
+            return builder.maxTokens(maxTokens).build();
         } catch (IllegalArgumentException e) {
             throw validation(e);
         }
     }
 
-    /** An engine validation message ("top_p must be in (0, 1], got 0.0.") as a 400 naming the field it starts with. */
+    /** The prompt as truncate_prompt_tokens asks (unchanged without it). */
+    public int[] truncate(int[] promptTokenIds, int maxModelLen) {
+        try {
+            return params(null).truncatePrompt(promptTokenIds, maxModelLen);
+        } catch (IllegalArgumentException e) {
+            throw validation(e);
+        }
+    }
+
+    /** An engine validation error as a 400; vLLM's message, naming the field when the engine knows it. */
     public static ApiException validation(IllegalArgumentException e) {
-        String m = e.getMessage();
-        String first = m.split(" ", 2)[0];
-        return ApiException.badRequest(m, VALIDATED.contains(first) ? first : null);
+        return ApiException.badRequest(e.getMessage(), e instanceof InvalidParameterException p ? p.field() : null);
     }
 
     /** The requested output length must fit the context with the prompt (vLLM's wording). */
@@ -73,36 +141,42 @@ public record Sampling(int n, Double temperature, Double topP, Integer topK, Dou
         }
     }
 
+    /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to biases. */
+    private static Map<Integer, Double> logitBias(JsonNode node) {
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        if (node == null) return out;
+        if (!node.isObject()) throw Fields.wrongType("logit_bias", "an object mapping token ids to numbers");
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey().trim());
+            } catch (NumberFormatException x) {
+                throw ApiException.badRequest("logit_bias keys must be token ids, got '" + e.getKey() + "'.", "logit_bias");
+            }
+            if (!e.getValue().isNumber()) throw Fields.wrongType("logit_bias", "an object mapping token ids to numbers");
+            out.put(id, e.getValue().asDouble());
+        }
+        return out;
+    }
+
+    /** vLLM's {@code early_stopping}: true, false or "never". */
+    private static SamplingParams.EarlyStopping earlyStopping(JsonNode node) {
+        if (node == null) return SamplingParams.EarlyStopping.FALSE;
+        if (node.isBoolean()) return node.booleanValue() ? SamplingParams.EarlyStopping.TRUE : SamplingParams.EarlyStopping.FALSE;
+        if (node.isTextual() && node.textValue().equals("never")) return SamplingParams.EarlyStopping.NEVER;
+        throw ApiException.badRequest("early_stopping must be True, False, or 'never', got " + node + ".", "early_stopping");
+    }
+
     private static void rejectUnsupported(Fields f) {
-        neutralNumber(f, "presence_penalty", 0);
-        neutralNumber(f, "frequency_penalty", 0);
-        neutralNumber(f, "repetition_penalty", 1);
-        neutralNumber(f, "length_penalty", 1);
-        neutralNumber(f, "min_tokens", 0);
-        if (Boolean.TRUE.equals(f.bool("use_beam_search"))) unsupported("use_beam_search", "beam search");
-        Integer bestOf = f.integer("best_of");
-        Integer n = f.integer("n");
-        if (bestOf != null && bestOf > (n == null ? 1 : n)) unsupported("best_of", "best_of greater than n");
-        if (bestOf != null && bestOf < (n == null ? 1 : n)) {
-            throw ApiException.badRequest("best_of must be greater than or equal to n, got n=" + n + " and best_of=" + bestOf + ".", "best_of");
+        for (String field : List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs",
+                "prompt_logprobs", "logits_processors", "prompt_embeds")) {
+            JsonNode v = f.node(field);
+            if (v != null && !(v.isContainerNode() && v.isEmpty())) unsupported(field, field);
         }
-        for (String guided : List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs",
-                "allowed_token_ids", "bad_words", "prompt_logprobs", "truncate_prompt_tokens", "logits_processors", "prompt_embeds")) {
-            JsonNode v = f.node(guided);
-            if (v != null && !(v.isContainerNode() && v.isEmpty())) unsupported(guided, guided);
-        }
-        JsonNode bias = f.node("logit_bias");
-        if (bias != null && !bias.isEmpty()) unsupported("logit_bias", "logit_bias");
-        if (Boolean.FALSE.equals(f.bool("skip_special_tokens"))) unsupported("skip_special_tokens", "skip_special_tokens=false");
         JsonNode format = f.node("response_format");
         if (format != null && !(format.isObject() && "text".equals(format.path("type").asText()))) {
             unsupported("response_format", "response_format other than {\"type\": \"text\"}");
         }
-    }
-
-    private static void neutralNumber(Fields f, String name, double neutral) {
-        Double v = f.number(name);
-        if (v != null && v != neutral) unsupported(name, name + " other than " + (neutral == (long) neutral ? Long.toString((long) neutral) : neutral));
     }
 
     private static void unsupported(String field, String what) {

@@ -84,15 +84,14 @@ class ErrorResponsesTest {
 
     @Test
     void notYetBuiltFeaturesAreRefusedOnlyAtNonNeutralValues() {
-        for (String field : new String[]{"\"presence_penalty\":0.5", "\"frequency_penalty\":1", "\"repetition_penalty\":1.2",
-                "\"use_beam_search\":true", "\"best_of\":3", "\"guided_json\":{\"type\":\"object\"}", "\"logit_bias\":{\"5\":10}",
-                "\"min_tokens\":3", "\"response_format\":{\"type\":\"json_object\"}"}) {
+        for (String field : new String[]{"\"guided_json\":{\"type\":\"object\"}", "\"guided_regex\":\"a+\"",
+                "\"structured_outputs\":{\"regex\":\"a\"}", "\"response_format\":{\"type\":\"json_object\"}"}) {
             String name = field.substring(1, field.indexOf('"', 1));
             refused("/v1/completions", "{\"prompt\":\"a\"," + field + "}", 400, "BadRequestError", name, name);
         }
         String neutral = "{\"prompt\":\"a\",\"max_tokens\":2,\"presence_penalty\":0,\"frequency_penalty\":0,\"repetition_penalty\":1,"
                 + "\"use_beam_search\":false,\"best_of\":1,\"logit_bias\":{},\"min_tokens\":0,\"response_format\":{\"type\":\"text\"},"
-                + "\"user\":\"u1\",\"some_future_field\":{\"x\":1}}";
+                + "\"guided_json\":null,\"user\":\"u1\",\"some_future_field\":{\"x\":1}}";
         TestServer.Reply r = s.post("/v1/completions", neutral);
         assertEquals(200, r.status(), r.body());
     }
