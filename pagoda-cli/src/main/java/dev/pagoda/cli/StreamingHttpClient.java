@@ -42,7 +42,7 @@ final class StreamingHttpClient {
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), 10_000);
-            s.setSoTimeout(600_000);
+            s.setSoTimeout(6 * 60 * 60 * 1000); // as vLLM's benchmark client: a loaded server may take long to answer
             OutputStream out = s.getOutputStream();
             String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAccept: */*\r\nConnection: close\r\n"
                     + (body != null ? "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n" : "") + "\r\n";
