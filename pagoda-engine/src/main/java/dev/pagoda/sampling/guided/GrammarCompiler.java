@@ -50,14 +50,7 @@ public final class GrammarCompiler {
             if (g != null) return g;
         }
         long t0 = System.nanoTime();
-        ByteDfa dfa;
-        synchronized (BUILD_LOCK) {
-            Automaton a = automaton(spec);
-            if (a.getNumberOfStates() > MAX_STATES) {
-                throw new GrammarException("the constraint is too large: " + a.getNumberOfStates() + " automaton states (at most " + MAX_STATES + ")");
-            }
-            dfa = ByteDfa.of(a);
-        }
+        ByteDfa dfa = dfa(spec);
         CompiledGrammar g = new CompiledGrammar(dfa, trie, System.nanoTime() - t0);
         synchronized (cache) {
             CompiledGrammar raced = cache.putIfAbsent(key, g);
@@ -65,8 +58,19 @@ public final class GrammarCompiler {
         }
     }
 
+    /** The minimal byte DFA of the constraint. */
+    static ByteDfa dfa(GuidedSpec spec) {
+        synchronized (BUILD_LOCK) {
+            Automaton a = automaton(spec);
+            if (a.getNumberOfStates() > MAX_STATES) {
+                throw new GrammarException("the constraint is too large: " + a.getNumberOfStates() + " automaton states (at most " + MAX_STATES + ")");
+            }
+            return ByteDfa.of(a);
+        }
+    }
+
     /** The automaton of the constraint's UTF-8 bytes (callers hold BUILD_LOCK). */
-    static Automaton automaton(GuidedSpec spec) {
+    private static Automaton automaton(GuidedSpec spec) {
         return switch (spec) {
             case GuidedSpec.JsonSchema s -> JsonSchemaCompiler.compile(JsonSchemaCompiler.parse(s.schema()));
             case GuidedSpec.JsonObject o -> JsonSchemaCompiler.anyObject();

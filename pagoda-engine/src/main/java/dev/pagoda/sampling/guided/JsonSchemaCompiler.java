@@ -232,9 +232,7 @@ final class JsonSchemaCompiler {
                 throw GrammarException.unsupported("'required' without matching 'properties' (" + String.join(", ", required) + ")", path);
             }
             JsonNode extra = s.get("additionalProperties");
-            if (extra != null && extra.isBoolean() && !extra.booleanValue()) {
-                return BasicAutomata.makeChar('{').concatenate(WS).concatenate(BasicAutomata.makeChar('}'));
-            }
+            if (extra != null && extra.isBoolean() && !extra.booleanValue()) return enclose('{', BasicAutomata.makeEmptyString(), '}');
             Automaton values = extra == null || extra.isBoolean() ? any(ANY_DEPTH - 1) : value(extra, path + "/additionalProperties");
             return object(JsonStrings.string(0, -1), values);
         }
@@ -266,16 +264,25 @@ final class JsonSchemaCompiler {
             afterFirst.minimize();
             fromStart.minimize();
         }
-        return BasicAutomata.makeChar('{').concatenate(WS).concatenate(fromStart).concatenate(WS)
-                .concatenate(BasicAutomata.makeChar('}'));
+        return enclose('{', fromStart, '}');
+    }
+
+    /**
+     * {@code open body close} with at most one space inside each end: {@code open WS (body WS)? close},
+     * where the optional part is for a body that may be empty (so "{  }" cannot have two spaces).
+     */
+    private static Automaton enclose(char open, Automaton body, char close) {
+        Automaton nonEmpty = body.minus(BasicAutomata.makeEmptyString());
+        Automaton inner = nonEmpty.concatenate(WS);
+        if (body.run("")) inner = inner.optional();
+        return BasicAutomata.makeChar(open).concatenate(WS).concatenate(inner).concatenate(BasicAutomata.makeChar(close));
     }
 
     /** Objects with any keys in {@code keys} and values in {@code values}. */
     private static Automaton object(Automaton keys, Automaton values) {
         Automaton member = keys.concatenate(WS).concatenate(BasicAutomata.makeChar(':')).concatenate(WS).concatenate(values);
         Automaton members = member.concatenate(WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS).concatenate(member).repeat());
-        return BasicAutomata.makeChar('{').concatenate(WS).concatenate(members.optional()).concatenate(WS)
-                .concatenate(BasicAutomata.makeChar('}'));
+        return enclose('{', members.optional(), '}');
     }
 
     private Automaton array(JsonNode s, String path) {
@@ -285,8 +292,6 @@ final class JsonSchemaCompiler {
         JsonNode items = s.get("items");
         JsonNode tuple = s.has("prefixItems") ? s.get("prefixItems") : items != null && items.isArray() ? items : null;
         Automaton sep = WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS);
-        Automaton open = BasicAutomata.makeChar('[').concatenate(WS);
-        Automaton close = WS.concatenate(BasicAutomata.makeChar(']'));
         if (tuple != null) {
             // Exactly the prefix items (up to maxItems): the output never needs items past them.
             int k = max >= 0 ? Math.min(tuple.size(), max) : tuple.size();
@@ -297,16 +302,16 @@ final class JsonSchemaCompiler {
                 Automaton v = value(tuple.get(i), path + "/" + key + "/" + i);
                 body = i == 0 ? v : body.concatenate(sep).concatenate(v);
             }
-            return open.concatenate(body).concatenate(close);
+            return enclose('[', body, ']');
         }
-        if (max == 0) return open.concatenate(close);
+        if (max == 0) return enclose('[', BasicAutomata.makeEmptyString(), ']');
         Automaton v = items == null ? any(ANY_DEPTH - 1) : value(items, path + "/items");
         v.minimize();
         Automaton more = sep.concatenate(v);
         Automaton rest = max < 0 ? more.repeat(Math.max(min - 1, 0)) : more.repeat(Math.max(min - 1, 0), max - 1);
         Automaton body = v.concatenate(rest);
         if (min == 0) body = body.optional();
-        return open.concatenate(body).concatenate(close);
+        return enclose('[', body, ']');
     }
 
     /** Any JSON value with objects and arrays nested at most {@code depth} levels. */
@@ -318,8 +323,7 @@ final class JsonSchemaCompiler {
                 Automaton inner = any(depth - 1);
                 Automaton sep = WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS);
                 Automaton elements = inner.concatenate(sep.concatenate(inner).repeat());
-                parts.add(BasicAutomata.makeChar('[').concatenate(WS).concatenate(elements.optional()).concatenate(WS)
-                        .concatenate(BasicAutomata.makeChar(']')));
+                parts.add(enclose('[', elements.optional(), ']'));
                 parts.add(object(JsonStrings.string(0, -1), inner));
             }
             Automaton a = BasicOperations.union(parts);

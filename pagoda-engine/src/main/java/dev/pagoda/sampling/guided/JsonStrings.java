@@ -9,11 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON string literals as byte automata. A string is {@code "} characters {@code "}; one
- * character is a code point other than {@code "}, {@code \} and controls (UTF-8), or a short
- * escape ({@code \" \\ \/ \b \f \n \r \t}). {@code \}{@code uXXXX} escapes are not generated (the
- * same strings are reachable without them), so one character of the text is one character of the
- * value and length limits count exactly.
+ * JSON string literals as byte automata. A string is {@code "} characters {@code "}; each
+ * character has one spelling: itself in UTF-8, or, where JSON requires an escape, the short
+ * escape ({@code \" \\ \b \f \n \r \t}) or backslash-u00XX for the other controls. So one
+ * character of the text is one character of the value, and length limits count exactly.
  */
 final class JsonStrings {
     /** The formats the compiler writes exactly (as RFC 3339 / RFC 4122 / dotted quads). */
@@ -30,20 +29,10 @@ final class JsonStrings {
             (int) '"', "\\\"", (int) '\\', "\\\\", (int) '\b', "\\b", (int) '\f', "\\f",
             (int) '\n', "\\n", (int) '\r', "\\r", (int) '\t', "\\t");
 
-    private static final Automaton CHAR = character();
+    private static final Automaton CHAR = encode(CodePointSet.ALL);
     private static final Automaton QUOTE = BasicAutomata.makeChar('"');
 
     private JsonStrings() {
-    }
-
-    /** One character of a JSON string's body. */
-    private static Automaton character() {
-        List<Automaton> parts = new ArrayList<>();
-        parts.add(Utf8Automata.codePoints(MUST_ESCAPE.complement()));
-        parts.add(BasicAutomata.makeChar('\\').concatenate(BasicAutomata.makeCharSet("\"\\/bfnrt")));
-        Automaton a = BasicOperations.union(parts);
-        a.minimize();
-        return a;
     }
 
     /**
@@ -109,7 +98,9 @@ final class JsonStrings {
     /** hh:mm:ss with optional fraction and a required offset (RFC 3339 full-time; no leap second). */
     private static String time() {
         String hour = "(?:[01][0-9]|2[0-3])";
-        return hour + ":[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?(?:Z|[+-]" + hour + ":[0-5][0-9])";
+        // Offsets within java.time's +-18:00.
+        String offset = "[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)";
+        return hour + ":[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?(?:Z|" + offset + ")";
     }
 
     private static String octet() {
