@@ -98,8 +98,8 @@ final class JsonStrings {
     /** hh:mm:ss with optional fraction and a required offset (RFC 3339 full-time; no leap second). */
     private static String time() {
         String hour = "(?:[01][0-9]|2[0-3])";
-        // Offsets within java.time's +-18:00.
-        String offset = "[+-](?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)";
+        // Offsets within java.time's +-18:00; not "-00:00" (RFC 3339's "offset unknown", which validators reject).
+        String offset = "(?:\\+(?:(?:0[0-9]|1[0-7]):[0-5][0-9]|18:00)|-(?:(?:0[1-9]|1[0-7]):[0-5][0-9]|00:(?:0[1-9]|[1-5][0-9])|18:00))";
         return hour + ":[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?(?:Z|" + offset + ")";
     }
 

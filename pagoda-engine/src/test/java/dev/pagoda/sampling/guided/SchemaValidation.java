@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
@@ -17,6 +18,7 @@ final class SchemaValidation {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final java.util.Map<JsonNode, JsonSchema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
 
     private SchemaValidation() {
@@ -31,7 +33,7 @@ final class SchemaValidation {
             return "does not parse: " + e.getOriginalMessage();
         }
         if (value == null) return "empty";
-        Set<ValidationMessage> errors = FACTORY.getSchema(schema, CONFIG).validate(value);
+        Set<ValidationMessage> errors = SCHEMAS.computeIfAbsent(schema, s -> FACTORY.getSchema(s, CONFIG)).validate(value);
         return errors.isEmpty() ? null : errors.toString();
     }
 }
