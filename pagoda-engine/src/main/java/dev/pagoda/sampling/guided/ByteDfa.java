@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A minimal deterministic automaton over bytes as a flat transition table. Bytes that behave
+ * A deterministic automaton over bytes as a flat transition table. Bytes that behave
  * alike everywhere share a class, so a row has one entry per class rather than 256. Only live
  * states (from which an accepting state is reachable) exist: a transition that could never lead
  * to acceptance is {@link #DEAD}, so every state reached by valid input can still finish.
@@ -28,10 +28,10 @@ public final class ByteDfa {
     private final boolean[] accepting;
     private final boolean[] hasExit;
 
-    /** Determinizes and minimizes {@code automaton} (chars 0-255 as bytes). */
+    /** Determinizes {@code automaton} (chars 0-255 as bytes), minimizing it when small (see {@link Minimizer}). */
     static ByteDfa of(Automaton automaton) {
         Automaton a = automaton.clone();
-        a.minimize();
+        Minimizer.shrink(a);
         return new ByteDfa(a);
     }
 

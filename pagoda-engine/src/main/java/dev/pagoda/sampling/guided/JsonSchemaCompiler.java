@@ -92,7 +92,7 @@ final class JsonSchemaCompiler {
         if (all.isEmpty()) return any(ANY_DEPTH);
         Automaton a = all.getFirst();
         for (int i = 1; i < all.size(); i++) a = a.intersection(all.get(i));
-        a.minimize();
+        Minimizer.shrink(a);
         if (a.isEmpty()) throw new GrammarException("schema at " + path + " allows no value guided decoding can write (its parts exclude each other)");
         return a;
     }
@@ -232,7 +232,7 @@ final class JsonSchemaCompiler {
                 throw GrammarException.unsupported("'required' without matching 'properties' (" + String.join(", ", required) + ")", path);
             }
             JsonNode extra = s.get("additionalProperties");
-            if (extra != null && extra.isBoolean() && !extra.booleanValue()) return enclose('{', BasicAutomata.makeEmptyString(), '}');
+            if (extra != null && extra.isBoolean() && !extra.booleanValue()) return enclose('{', BasicAutomata.makeEmpty(), true, '}');
             Automaton values = extra == null || extra.isBoolean() ? any(ANY_DEPTH - 1) : value(extra, path + "/additionalProperties");
             return object(JsonStrings.string(0, -1), values);
         }
@@ -251,30 +251,30 @@ final class JsonSchemaCompiler {
                     .concatenate(WS).concatenate(BasicAutomata.makeChar(':')).concatenate(WS).concatenate(v);
         }
         // afterFirst: members i.. when one was written already (each needs a comma);
-        // fromStart: members i.. when none was written yet.
+        // fromStart: at least one of members i.. when none was written yet.
         Automaton comma = WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS);
         Automaton afterFirst = BasicAutomata.makeEmptyString();
-        Automaton fromStart = BasicAutomata.makeEmptyString();
+        Automaton fromStart = BasicAutomata.makeEmpty();
+        boolean allOptional = true;
         for (int i = n - 1; i >= 0; i--) {
             boolean req = required.contains(entries.get(i).getKey());
+            allOptional &= !req;
             Automaton first = member[i].concatenate(afterFirst);
             fromStart = req ? first : first.union(fromStart);
             Automaton later = comma.concatenate(member[i]);
             afterFirst = (req ? later : later.optional()).concatenate(afterFirst);
-            afterFirst.minimize();
-            fromStart.minimize();
+            Minimizer.shrink(afterFirst);
         }
-        return enclose('{', fromStart, '}');
+        return enclose('{', fromStart, allOptional, '}');
     }
 
     /**
      * {@code open body close} with at most one space inside each end: {@code open WS (body WS)? close},
-     * where the optional part is for a body that may be empty (so "{  }" cannot have two spaces).
+     * the body optional if it {@code mayBeEmpty} (so "{  }" cannot have two spaces).
      */
-    private static Automaton enclose(char open, Automaton body, char close) {
-        Automaton nonEmpty = body.minus(BasicAutomata.makeEmptyString());
-        Automaton inner = nonEmpty.concatenate(WS);
-        if (body.run("")) inner = inner.optional();
+    private static Automaton enclose(char open, Automaton nonEmptyBody, boolean mayBeEmpty, char close) {
+        Automaton inner = nonEmptyBody.concatenate(WS);
+        if (mayBeEmpty) inner = inner.optional();
         return BasicAutomata.makeChar(open).concatenate(WS).concatenate(inner).concatenate(BasicAutomata.makeChar(close));
     }
 
@@ -282,7 +282,7 @@ final class JsonSchemaCompiler {
     private static Automaton object(Automaton keys, Automaton values) {
         Automaton member = keys.concatenate(WS).concatenate(BasicAutomata.makeChar(':')).concatenate(WS).concatenate(values);
         Automaton members = member.concatenate(WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS).concatenate(member).repeat());
-        return enclose('{', members.optional(), '}');
+        return enclose('{', members, true, '}');
     }
 
     private Automaton array(JsonNode s, String path) {
@@ -297,21 +297,19 @@ final class JsonSchemaCompiler {
             int k = max >= 0 ? Math.min(tuple.size(), max) : tuple.size();
             if (min > k) throw GrammarException.unsupported("minItems beyond the tuple's items", path);
             String key = s.has("prefixItems") ? "prefixItems" : "items";
-            Automaton body = BasicAutomata.makeEmptyString();
+            Automaton body = BasicAutomata.makeEmpty();
             for (int i = 0; i < k; i++) {
                 Automaton v = value(tuple.get(i), path + "/" + key + "/" + i);
                 body = i == 0 ? v : body.concatenate(sep).concatenate(v);
             }
-            return enclose('[', body, ']');
+            return enclose('[', body, k == 0, ']');
         }
-        if (max == 0) return enclose('[', BasicAutomata.makeEmptyString(), ']');
+        if (max == 0) return enclose('[', BasicAutomata.makeEmpty(), true, ']');
         Automaton v = items == null ? any(ANY_DEPTH - 1) : value(items, path + "/items");
-        v.minimize();
+        Minimizer.shrink(v);
         Automaton more = sep.concatenate(v);
-        Automaton rest = max < 0 ? more.repeat(Math.max(min - 1, 0)) : more.repeat(Math.max(min - 1, 0), max - 1);
-        Automaton body = v.concatenate(rest);
-        if (min == 0) body = body.optional();
-        return enclose('[', body, ']');
+        Automaton rest = Repetition.of(more, Math.max(min - 1, 0), max < 0 ? -1 : max - 1);
+        return enclose('[', v.concatenate(rest), min == 0, ']');
     }
 
     /** Any JSON value with objects and arrays nested at most {@code depth} levels. */
@@ -323,11 +321,11 @@ final class JsonSchemaCompiler {
                 Automaton inner = any(depth - 1);
                 Automaton sep = WS.concatenate(BasicAutomata.makeChar(',')).concatenate(WS);
                 Automaton elements = inner.concatenate(sep.concatenate(inner).repeat());
-                parts.add(enclose('[', elements.optional(), ']'));
+                parts.add(enclose('[', elements, true, ']'));
                 parts.add(object(JsonStrings.string(0, -1), inner));
             }
             Automaton a = BasicOperations.union(parts);
-            a.minimize();
+            Minimizer.shrink(a);
             ANY[depth] = a;
         }
         return ANY[depth];

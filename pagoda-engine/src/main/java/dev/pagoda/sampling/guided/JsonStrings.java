@@ -64,7 +64,7 @@ final class JsonStrings {
 
     /** Bodies of min to max characters (max -1: unbounded). */
     static Automaton body(int min, int max) {
-        return max < 0 ? CHAR.repeat(min) : CHAR.repeat(min, max);
+        return Repetition.of(CHAR, min, max);
     }
 
     static Automaton quoted(Automaton body) {

@@ -51,7 +51,7 @@ final class RegexParser {
         RegexParser p = new RegexParser(pattern, encoder);
         Automaton a = p.alternation();
         if (p.pos < pattern.length()) throw p.error("unbalanced ')'");
-        a.minimize();
+        Minimizer.shrink(a);
         return a;
     }
 
@@ -119,8 +119,7 @@ final class RegexParser {
             if (more() && peek() == '?') pos++; // lazy: same language
             else if (more() && peek() == '+') throw unsupported("possessive quantifier");
             if (min > MAX_REPEAT || max > MAX_REPEAT) throw unsupported("repetition count above " + MAX_REPEAT);
-            atom.minimize();
-            atom = max < 0 ? BasicOperations.repeat(atom, min) : BasicOperations.repeat(atom, min, max);
+            atom = Repetition.of(atom, min, max);
         }
         return atom;
     }
@@ -232,7 +231,7 @@ final class RegexParser {
             case 'e' -> CodePointSet.of(0x1B);
             case '0' -> CodePointSet.of(0);
             case 'x' -> CodePointSet.of(hexEscape());
-            case 'u' -> CodePointSet.of(hex(4));
+            case 'u' -> CodePointSet.of(utf16Escape());
             default -> {
                 if (Character.isLetterOrDigit(c)) throw unsupported("escape '\\" + c + "'");
                 pos--;
@@ -241,6 +240,19 @@ final class RegexParser {
                 yield CodePointSet.of(cp);
             }
         };
+    }
+
+    /** Backslash-u HHHH, joining a surrogate pair written as two such escapes into one code point. */
+    private int utf16Escape() {
+        int unit = hex(4);
+        if (Character.isHighSurrogate((char) unit) && pattern.startsWith("\\u", pos)) {
+            int save = pos;
+            pos += 2;
+            int low = hex(4);
+            if (Character.isLowSurrogate((char) low)) return Character.toCodePoint((char) unit, (char) low);
+            pos = save;
+        }
+        return unit;
     }
 
     private int hexEscape() {

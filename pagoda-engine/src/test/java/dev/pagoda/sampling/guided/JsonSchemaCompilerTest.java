@@ -113,10 +113,10 @@ class JsonSchemaCompilerTest {
         // Random walks through the automata of generated schemas: every member is valid JSON for its schema.
         SchemaGenerator gen = new SchemaGenerator(11);
         SplittableRandom rng = new SplittableRandom(12);
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 40; i++) {
             JsonNode schema = gen.next();
             ByteDfa dfa = dfa(schema.toString());
-            for (int k = 0; k < 20; k++) {
+            for (int k = 0; k < 10; k++) {
                 String text = RegexParserTest.utf8(DfaWalk.sample(dfa, rng, 0.5));
                 assertNull(SchemaValidation.problems(schema, text), schema + "\n" + text);
             }
