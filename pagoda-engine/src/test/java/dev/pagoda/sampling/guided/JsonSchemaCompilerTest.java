@@ -164,6 +164,22 @@ class JsonSchemaCompilerTest {
     }
 
     @Test
+    void longStringLimitsAreExactAndCompileQuickly() {
+        long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        ByteDfa dfa = dfa("{\"type\":\"string\",\"minLength\":998,\"maxLength\":1000}");
+        double cpuMs = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e6;
+        assertTrue(cpuMs < 2000, "compile took " + cpuMs + " ms of CPU");
+        assertFalse(accepts(dfa, "\"" + "é".repeat(997) + "\""));
+        assertTrue(accepts(dfa, "\"" + "é".repeat(998) + "\""));
+        assertTrue(accepts(dfa, "\"" + "\\n".repeat(1000) + "\""), "escapes count as one character");
+        assertFalse(accepts(dfa, "\"" + "a".repeat(1001) + "\""));
+        ByteDfa repeated = dfa("{\"type\":\"string\",\"pattern\":\"(ab|c){2,300}\"}");
+        assertTrue(accepts(repeated, "\"" + "ab".repeat(150) + "c".repeat(150) + "\""));
+        assertFalse(accepts(repeated, "\"" + "c".repeat(301) + "\""));
+        assertFalse(accepts(repeated, "\"c\""));
+    }
+
+    @Test
     void refsDefsAndCombinators() {
         String schema = "{\"$defs\":{\"p\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},"
                 + "\"required\":[\"x\"]}},\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/p\"},\"maxItems\":2}";
