@@ -113,10 +113,6 @@ public final class ByteDfa {
         return accepting.length;
     }
 
-    public int byteClassCount() {
-        return classes;
-    }
-
     /** The state after byte {@code b} (0-255), or {@link #DEAD}. */
     public int step(int state, int b) {
         return next[state * classes + byteClass[b & 0xFF]];

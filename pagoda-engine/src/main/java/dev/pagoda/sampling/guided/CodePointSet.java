@@ -52,14 +52,6 @@ final class CodePointSet {
         return bounds.length == 0;
     }
 
-    boolean contains(int cp) {
-        for (int i = 0; i < bounds.length; i += 2) {
-            if (cp < bounds[i]) return false;
-            if (cp <= bounds[i + 1]) return true;
-        }
-        return false;
-    }
-
     CodePointSet union(CodePointSet other) {
         List<int[]> ranges = new ArrayList<>();
         for (int i = 0; i < bounds.length; i += 2) ranges.add(new int[]{bounds[i], bounds[i + 1]});

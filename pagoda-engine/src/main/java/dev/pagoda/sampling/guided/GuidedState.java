@@ -62,8 +62,4 @@ public final class GuidedState {
         c.finished = finished;
         return c;
     }
-
-    public CompiledGrammar grammar() {
-        return grammar;
-    }
 }
