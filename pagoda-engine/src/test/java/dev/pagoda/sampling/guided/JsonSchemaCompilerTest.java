@@ -180,6 +180,24 @@ class JsonSchemaCompilerTest {
     }
 
     @Test
+    void jsonObjectIsAnyObjectNestedUpToTheLimit() throws Exception {
+        ByteDfa dfa = GrammarCompiler.dfa(new GuidedSpec.JsonObject());
+        for (String ok : new String[]{"{}", "{ }", "{\"a\":1}", "{\"a\": [1, \"x\", null, true, {\"b\": -2.5e3}], \"c\": {}}",
+                "{\"日本\":\"\\n\"}", "{\"a\":{\"b\":{\"c\":1}}}"}) {
+            assertTrue(accepts(dfa, ok), ok);
+        }
+        for (String bad : new String[]{"[]", "1", "\"x\"", "{\"a\":{\"b\":{\"c\":{\"d\":1}}}}", "{\"a\":1,}", "{'a':1}", "{\"a\":01}"}) {
+            assertFalse(accepts(dfa, bad), bad);
+        }
+        SplittableRandom rng = new SplittableRandom(9);
+        JsonNode anyObject = JSON.readTree("{\"type\":\"object\"}");
+        for (int i = 0; i < 200; i++) {
+            String text = RegexParserTest.utf8(DfaWalk.sample(dfa, rng, 0.6));
+            assertNull(SchemaValidation.problems(anyObject, text), text);
+        }
+    }
+
+    @Test
     void refsDefsAndCombinators() {
         String schema = "{\"$defs\":{\"p\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},"
                 + "\"required\":[\"x\"]}},\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/p\"},\"maxItems\":2}";
