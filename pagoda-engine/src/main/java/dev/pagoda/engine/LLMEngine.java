@@ -8,6 +8,9 @@ import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.sampling.InvalidParameterException;
 import dev.pagoda.sampling.LogProbs;
 import dev.pagoda.sampling.LogitsProcessors;
+import dev.pagoda.sampling.guided.CompiledGrammar;
+import dev.pagoda.sampling.guided.GrammarCompiler;
+import dev.pagoda.sampling.guided.GuidedSpec;
 import dev.pagoda.sampling.Sampler;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.Tokenizer;
@@ -43,6 +46,8 @@ public final class LLMEngine {
     private long steps;
     private int lastStepTokens;
     private long forwardNanos;
+    /** Built lazily by the first request with a structured-output constraint. */
+    private GrammarCompiler grammarCompiler;
     private int lastStepSequences;
 
     /** An engine with prefix caching on (vLLM's default). */
@@ -86,7 +91,7 @@ public final class LLMEngine {
         SamplingParams resolved = validate(promptTokenIds, params);
         int[] ids = resolved.truncatePrompt(promptTokenIds, maxModelLen);
         Request r = new Request(requestId, prompt, ids, resolved, LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab),
-                now(), tokenizer, !skipReadingPrefixCache);
+                now(), tokenizer, !skipReadingPrefixCache, grammar(resolved));
         requests.put(requestId, r);
         scheduler.add(r);
     }
@@ -107,6 +112,7 @@ public final class LLMEngine {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
         LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab); // checks token ids against the vocabulary
+        grammar(resolved); // compiles (and caches) a structured-output constraint here, on the caller's thread
         if (resolved.width() > maxNumSeqs) {
             String field = resolved.bestOf() != null ? "best_of" : "n";
             throw new InvalidParameterException(field, field + " is " + resolved.width() + ", but at most --max-num-seqs " + maxNumSeqs
@@ -122,6 +128,29 @@ public final class LLMEngine {
                     + " tokens; lower n or max_tokens, or give the KV cache more memory");
         }
         return resolved;
+    }
+
+    /**
+     * The compiled constraint of {@code p}, or null. The compiler (a trie over the vocabulary) is
+     * built on the first constrained request, so unconstrained engines never pay for it; compiled
+     * grammars are cached by constraint.
+     */
+    private CompiledGrammar grammar(SamplingParams p) {
+        return p.guided() == null ? null : compileConstraint(p.guided());
+    }
+
+    /**
+     * Compiles a structured-output constraint (cached), from any thread; a constraint that cannot
+     * be compiled is a {@link dev.pagoda.sampling.guided.GrammarException} naming the problem.
+     */
+    public CompiledGrammar compileConstraint(GuidedSpec spec) {
+        if (tokenizer == null) throw new InvalidParameterException("guided_json", "structured output needs a tokenizer");
+        GrammarCompiler compiler;
+        synchronized (this) {
+            if (grammarCompiler == null) grammarCompiler = GrammarCompiler.of(tokenizer, vocab);
+            compiler = grammarCompiler;
+        }
+        return compiler.compile(spec);
     }
 
     /** A finished output for a request that failed before or while running. */
@@ -236,12 +265,14 @@ public final class LLMEngine {
     private void sampleInto(Request r, Sequence s, int off) {
         SamplingParams p = r.params;
         int token;
-        if (r.processors.isEmpty()) {
+        if (r.processors.isEmpty() && s.guided == null) {
             token = sampler.sample(logits, off, p, s.rng);
         } else {
             System.arraycopy(logits, off, processed, 0, vocab);
             r.processors.apply(processed, 0, s);
+            if (s.guided != null) s.guided.applyMask(processed, 0); // last: only tokens the grammar allows remain
             token = sampler.sample(processed, 0, p, s.rng);
+            if (s.guided != null) s.guided.advance(token);
         }
         if (s.logprobs != null || p.selectsCandidates()) {
             s.cumulativeLogprob += (float) (logits[off + token] - LogProbs.logSumExp(logits, off, vocab));

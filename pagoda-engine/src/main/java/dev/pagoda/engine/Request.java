@@ -1,6 +1,7 @@
 package dev.pagoda.engine;
 
 import dev.pagoda.sampling.LogitsProcessors;
+import dev.pagoda.sampling.guided.CompiledGrammar;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.Tokenizer;
 
@@ -40,8 +41,9 @@ final class Request {
      */
     private boolean forked;
 
+    /** @param grammar the compiled structured-output constraint, or null */
     Request(String id, String prompt, int[] promptTokenIds, SamplingParams params, LogitsProcessors processors,
-            double arrivalTime, Tokenizer tokenizer, boolean readsPrefixCache) {
+            double arrivalTime, Tokenizer tokenizer, boolean readsPrefixCache, CompiledGrammar grammar) {
         this.id = id;
         this.prompt = prompt;
         this.promptTokenIds = promptTokenIds;
@@ -60,6 +62,7 @@ final class Request {
             this.forked = params.width() == 1;
             for (int i = 0; i < params.width(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
         }
+        if (grammar != null) for (Sequence s : sequences) s.guided = grammar.newState();
     }
 
     boolean finished() {

@@ -3,6 +3,7 @@ package dev.pagoda.engine;
 import dev.pagoda.cache.BlockTable;
 import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.sampling.TokenHistory;
+import dev.pagoda.sampling.guided.GuidedState;
 import dev.pagoda.tokenizer.IncrementalDetokenizer;
 import dev.pagoda.tokenizer.Tokenizer;
 
@@ -40,6 +41,8 @@ final class Sequence implements TokenHistory {
     private final IncrementalDetokenizer detokenizer;
     private final StringBuilder text;
     private final int maxStopLength;
+    /** Where this sequence is in its structured-output grammar; null without a constraint. */
+    GuidedState guided;
     /** Beam search: this beam's logits row, kept until every beam of the group has one. */
     float[] pendingLogits;
 
@@ -71,6 +74,7 @@ final class Sequence implements TokenHistory {
         this.text = new StringBuilder(o.text);
         this.maxStopLength = o.maxStopLength;
         this.computed = o.computed;
+        this.guided = o.guided == null ? null : o.guided.copy();
     }
 
     Sequence copyWithoutBlocks() {

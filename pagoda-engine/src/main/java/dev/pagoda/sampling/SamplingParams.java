@@ -1,6 +1,7 @@
 package dev.pagoda.sampling;
 
 import dev.pagoda.config.GenerationConfig;
+import dev.pagoda.sampling.guided.GuidedSpec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,7 @@ import java.util.Objects;
  * @param useBeamSearch      beam search with bestOf beams (temperature 0, top_p 1, top_k off)
  * @param lengthPenalty      beam score = cumulative logprob / length^lengthPenalty
  * @param earlyStopping      when beam search stops before every beam has ended
+ * @param guided             a structured-output constraint (JSON Schema, regex, choice), or null
  */
 public record SamplingParams(int n, Integer bestOf, Double temperature, Double topP, Integer topK, Double minP, Long seed,
                              Integer maxTokens, int minTokens, List<String> stop, List<Integer> stopTokenIds,
@@ -46,7 +48,7 @@ public record SamplingParams(int n, Integer bestOf, Double temperature, Double t
                              double presencePenalty, double frequencyPenalty, Double repetitionPenalty,
                              Map<Integer, Double> logitBias, List<Integer> allowedTokenIds, List<String> badWords,
                              boolean skipSpecialTokens, boolean spacesBetweenSpecialTokens, Integer truncatePromptTokens,
-                             boolean useBeamSearch, double lengthPenalty, EarlyStopping earlyStopping) {
+                             boolean useBeamSearch, double lengthPenalty, EarlyStopping earlyStopping, GuidedSpec guided) {
     /** Below this temperature sampling is greedy (vLLM's _SAMPLING_EPS). */
     public static final double GREEDY_EPS = 1e-5;
     /** vLLM clamps logit_bias values to this magnitude. */
@@ -104,7 +106,7 @@ public record SamplingParams(int n, Integer bestOf, Double temperature, Double t
                 minTokens, stop, stopTokenIds, includeStopStrInOutput, ignoreEos, logprobs, promptLogprobs,
                 presencePenalty, frequencyPenalty, first(repetitionPenalty, d.repetitionPenalty(), 1.0),
                 logitBias, allowedTokenIds, badWords, skipSpecialTokens, spacesBetweenSpecialTokens, truncatePromptTokens,
-                useBeamSearch, lengthPenalty, earlyStopping);
+                useBeamSearch, lengthPenalty, earlyStopping, guided);
         p.validate();
         return p;
     }
@@ -159,6 +161,17 @@ public record SamplingParams(int n, Integer bestOf, Double temperature, Double t
         }
         if (useBeamSearch) validateBeamSearch();
         else validateSampling();
+        if (guided != null) validateGuided();
+    }
+
+    /**
+     * Guided decoding ends a sequence with EOS in an accepting state; combinations that would
+     * forbid that EOS, or that rank beams the grammar cannot follow, are refused.
+     */
+    private void validateGuided() {
+        if (useBeamSearch) throw invalid("use_beam_search", "structured output cannot be combined with beam search.");
+        if (ignoreEos) throw invalid("ignore_eos", "structured output cannot be combined with ignore_eos: the output ends with EOS.");
+        if (minTokens > 0) throw invalid("min_tokens", "structured output cannot be combined with min_tokens > 0.");
     }
 
     private void validateBeamSearch() {
@@ -240,6 +253,7 @@ public record SamplingParams(int n, Integer bestOf, Double temperature, Double t
         private boolean useBeamSearch;
         private double lengthPenalty = 1.0;
         private EarlyStopping earlyStopping = EarlyStopping.FALSE;
+        private GuidedSpec guided;
 
         public Builder n(int v) { n = v; return this; }
         public Builder bestOf(Integer v) { bestOf = v; return this; }
@@ -268,12 +282,13 @@ public record SamplingParams(int n, Integer bestOf, Double temperature, Double t
         public Builder useBeamSearch(boolean v) { useBeamSearch = v; return this; }
         public Builder lengthPenalty(double v) { lengthPenalty = v; return this; }
         public Builder earlyStopping(EarlyStopping v) { earlyStopping = v; return this; }
+        public Builder guided(GuidedSpec v) { guided = v; return this; }
 
         public SamplingParams build() {
             SamplingParams p = new SamplingParams(n, bestOf, temperature, topP, topK, minP, seed, maxTokens, minTokens, stop,
                     stopTokenIds, includeStopStrInOutput, ignoreEos, logprobs, promptLogprobs, presencePenalty, frequencyPenalty,
                     repetitionPenalty, logitBias, allowedTokenIds, badWords, skipSpecialTokens, spacesBetweenSpecialTokens,
-                    truncatePromptTokens, useBeamSearch, lengthPenalty, earlyStopping);
+                    truncatePromptTokens, useBeamSearch, lengthPenalty, earlyStopping, guided);
             p.validate();
             return p;
         }

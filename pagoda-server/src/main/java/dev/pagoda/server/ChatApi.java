@@ -88,7 +88,7 @@ final class ChatApi {
             throw ApiException.badRequest("tool_choice other than \"none\" or \"auto\" is not supported by this server yet ('tool_choice').", "tool_choice");
         }
         Integer logprobs = wantLogprobs ? (top == null ? 0 : top) : null;
-        Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
+        Sampling sampling = Sampling.read(f, logprobs, model);
         String prompt = render(model, f);
         int[] ids = sampling.truncate(model.tokenizer().encode(prompt, f.bool("add_special_tokens", false)), model.maxModelLen());
         Integer maxCompletion = f.integer("max_completion_tokens");

@@ -35,7 +35,7 @@ final class CompletionsApi {
         if (echo && logprobs != null) throw ApiException.badRequest("echo with logprobs (prompt log-probabilities) is not supported by this server yet ('echo').", "echo");
         String suffix = f.string("suffix");
         if (suffix != null && !suffix.isEmpty()) throw ApiException.badRequest("suffix is not supported by this server yet ('suffix').", "suffix");
-        Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
+        Sampling sampling = Sampling.read(f, logprobs, model);
         Integer maxTokensField = f.integer("max_tokens");
         int maxTokens = maxTokensField != null ? maxTokensField : 16;
         List<PromptInput> prompts = new ArrayList<>();

@@ -25,7 +25,7 @@ final class GenerateApi {
         boolean stream = f.bool("stream", false);
         Integer logprobs = f.integer("logprobs");
         if (logprobs != null && logprobs < 0) throw ApiException.badRequest("logprobs must be non-negative or -1, got " + logprobs + ".", "logprobs");
-        Sampling sampling = Sampling.read(f, logprobs, model.maxNumSeqs());
+        Sampling sampling = Sampling.read(f, logprobs, model);
         Integer maxTokensField = f.integer("max_tokens");
         int maxTokens = maxTokensField != null ? maxTokensField : 16;
         int[] ids = sampling.truncate(model.tokenizer().encode(prompt, true), model.maxModelLen());

@@ -5,6 +5,7 @@ import dev.pagoda.config.GenerationConfig;
 import dev.pagoda.config.EngineArgs;
 import dev.pagoda.engine.AsyncLLMEngine;
 import dev.pagoda.engine.LLM;
+import dev.pagoda.sampling.guided.GuidedSpec;
 import dev.pagoda.engine.Prompt;
 import dev.pagoda.engine.RequestStream;
 import dev.pagoda.sampling.SamplingParams;
@@ -155,6 +156,11 @@ public final class ModelService implements AutoCloseable {
 
     public int maxModelLen() {
         return llm.maxModelLen();
+    }
+
+    /** Compiles (and caches) a structured-output constraint; a bad one throws GrammarException. */
+    public void compileConstraint(GuidedSpec spec) {
+        llm.engine().compileConstraint(spec);
     }
 
     public int maxNumSeqs() {

@@ -3,6 +3,9 @@ package dev.pagoda.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pagoda.sampling.InvalidParameterException;
 import dev.pagoda.sampling.SamplingParams;
+import dev.pagoda.sampling.guided.GrammarException;
+import dev.pagoda.sampling.guided.GuidedRequestFields;
+import dev.pagoda.sampling.guided.GuidedSpec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +39,12 @@ public final class Sampling {
         this.selectsCandidates = selectsCandidates;
     }
 
+    private static final List<String> GUIDED_FIELDS = List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar",
+            "guided_whitespace_pattern", "response_format", "structured_outputs");
+
     /** Reads the fields shared by every generation endpoint; {@code logprobs} is read by the caller (its type differs). */
-    public static Sampling read(Fields f, Integer logprobs, int maxNumSeqs) {
+    public static Sampling read(Fields f, Integer logprobs, ModelService model) {
+        int maxNumSeqs = model.maxNumSeqs();
         rejectUnsupported(f);
         Integer n = f.integer("n");
         if (n != null && n > maxNumSeqs) {
@@ -74,7 +81,8 @@ public final class Sampling {
                 .spacesBetweenSpecialTokens(f.bool("spaces_between_special_tokens", true))
                 .truncatePromptTokens(f.integer("truncate_prompt_tokens"))
                 .useBeamSearch(beam).lengthPenalty(lengthPenalty == null ? 1.0 : lengthPenalty)
-                .earlyStopping(earlyStopping(f.node("early_stopping")));
+                .earlyStopping(earlyStopping(f.node("early_stopping")))
+                .guided(guided(f, model));
         Sampling s = new Sampling(b, n == null ? 1 : n, logprobs, stop, includeStop,
                 beam || (bestOf != null && bestOf > (n == null ? 1 : n)));
         s.params(null); // validates the values now, with vLLM's messages
@@ -168,14 +176,27 @@ public final class Sampling {
     }
 
     private static void rejectUnsupported(Fields f) {
-        for (String field : List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs",
-                "prompt_logprobs", "logits_processors", "prompt_embeds")) {
+        for (String field : List.of("prompt_logprobs", "logits_processors", "prompt_embeds")) {
             JsonNode v = f.node(field);
             if (v != null && !(v.isContainerNode() && v.isEmpty())) unsupported(field, field);
         }
-        JsonNode format = f.node("response_format");
-        if (format != null && !(format.isObject() && "text".equals(format.path("type").asText()))) {
-            unsupported("response_format", "response_format other than {\"type\": \"text\"}");
+    }
+
+    /** The request's structured-output constraint (guided_*, response_format, structured_outputs), compiled, or null. */
+    private static GuidedSpec guided(Fields f, ModelService model) {
+        String given = null;
+        for (String field : GUIDED_FIELDS) {
+            JsonNode v = f.node(field); // marks the field as read
+            if (given == null && v != null && !v.isNull()) given = field;
+        }
+        try {
+            GuidedSpec spec = GuidedRequestFields.parse(f.body()).orElse(null);
+            // Compiled here, where the field is known, so a bad constraint is a 400 naming it; the
+            // engine finds the compiled grammar in its cache.
+            if (spec != null) model.compileConstraint(spec);
+            return spec;
+        } catch (GrammarException e) {
+            throw ApiException.badRequest(e.getMessage() + " ('" + given + "')", given);
         }
     }
 
