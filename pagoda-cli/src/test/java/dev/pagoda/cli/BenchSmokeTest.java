@@ -23,4 +23,11 @@ class BenchSmokeTest {
         assertTrue(r.out().contains("prefix caching on  sequential") && r.out().contains("(prefix cache hits 64 of"), r.out());
         assertTrue(r.out().contains("lower TTFT with prefix caching"), r.out());
     }
+
+    @Test
+    void guided() {
+        CliTestSupport.Result r = CliTestSupport.run("bench", "guided", "--batch", "2", "--runs", "1", "--kv-cache-memory", "4MiB");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s)schema compiled in [0-9.]+ ms.*batch of 2: guided_json [0-9.]+ tokens/s, unconstrained [0-9.]+ tokens/s.*"), r.out());
+    }
 }

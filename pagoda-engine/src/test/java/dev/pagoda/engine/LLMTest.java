@@ -180,4 +180,20 @@ class LLMTest {
         assertTrue(e.getMessage().contains("600 tokens") && e.getMessage().contains("512"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> llm.generatePrompts(List.of(Prompt.tokens(1, 9999)), greedy(4)));
     }
+
+    @Test
+    void structuredOutputThroughTheOfflineApi() {
+        var choice = new dev.pagoda.sampling.guided.GuidedSpec.Choice(List.of("a red ball", "a big dog", "Lily"));
+        List<SamplingParams> params = new ArrayList<>();
+        for (long seed = 0; seed < 6; seed++) {
+            params.add(SamplingParams.builder().temperature(1.0).seed(seed).maxTokens(20).guided(choice).build());
+        }
+        List<RequestOutput> outs = llm.generatePrompts(java.util.Collections.nCopies(6, Prompt.text("She saw")), params);
+        for (RequestOutput o : outs) {
+            CompletionOutput c = o.outputs().getFirst();
+            assertTrue(choice.choices().contains(c.text()), "[" + c.text() + "]");
+            assertEquals(FinishReason.STOP, c.finishReason());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SamplingParams.builder().guided(choice).ignoreEos(true).build());
+    }
 }
