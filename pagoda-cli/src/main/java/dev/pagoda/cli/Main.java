@@ -18,6 +18,7 @@ public final class Main {
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
         COMMANDS.put("make-test-model", new MakeTestModelCommand());
+        COMMANDS.put("plan", new PlanCommand());
     }
 
     public static void main(String[] args) {
