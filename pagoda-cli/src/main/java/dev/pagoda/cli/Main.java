@@ -19,6 +19,7 @@ public final class Main {
         COMMANDS.put("detokenize", new DetokenizeCommand());
         COMMANDS.put("make-test-model", new MakeTestModelCommand());
         COMMANDS.put("plan", new PlanCommand());
+        COMMANDS.put("info", new InfoCommand());
     }
 
     public static void main(String[] args) {
