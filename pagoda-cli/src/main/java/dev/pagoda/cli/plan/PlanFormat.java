@@ -107,7 +107,7 @@ public final class PlanFormat {
         row(sb, "weights", p.weightDtype() + ", " + bytes(p.weightBytesTotal()) + " total, " + bytes(p.weightBytesPerDevice()) + " per device");
         row(sb, "memory budget per device", bytes(p.budget()) + " (utilization × memory)");
         row(sb, "overhead per device", bytes(p.overhead()));
-        row(sb, "KV cache per device", bytes(p.kvMemory()) + ", " + p.kvDtype());
+        row(sb, "memory left for the KV cache", bytes(p.kvMemory()) + " per device; " + p.kvDtype());
         row(sb, "KV heads per device", String.valueOf(p.kvHeadsPerDevice()));
         row(sb, "KV bytes per token", String.format(Locale.ROOT, "%,d", p.kvBytesPerToken()));
         row(sb, "KV cache", String.format(Locale.ROOT, "%,d blocks of %d = %,d tokens", p.kvBlocks(), p.blockSize(), p.kvTokens()));
