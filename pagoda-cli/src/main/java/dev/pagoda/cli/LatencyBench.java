@@ -114,22 +114,18 @@ final class LatencyBench implements Command {
         m.put("path", String.valueOf(args.model != null ? args.model : LLM.bundledModel()));
         m.put("architecture", String.format(Locale.ROOT, "%s, %d layers, hidden %d, %d heads / %d KV heads, %.1fM parameters",
                 c.architecture().hfName, c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.parameterCount() / 1e6));
-        m.put("weights", (args.dtype.equals("auto") ? c.weightDType().toString() : args.dtype) + ", " + mib(llm.weightBytes()));
+        m.put("weights", (args.dtype.equals("auto") ? c.weightDType().toString() : args.dtype) + ", " + LatencyReport.mib(llm.weightBytes()));
         m.put("KV cache", String.format(Locale.ROOT, "%s, %s allocated, block size %d, max-model-len %d, prefix caching %s",
-                kvDtype(args, c), mib(llm.kvCacheBytes()), args.blockSize, llm.maxModelLen(), args.enablePrefixCaching ? "on" : "off"));
+                kvDtype(args, c), LatencyReport.mib(llm.kvCacheBytes()), args.blockSize, llm.maxModelLen(), args.enablePrefixCaching ? "on" : "off"));
         m.put("load time", String.format(Locale.ROOT, "%.2f s", llm.loadSeconds()));
-        m.put("memory after load", "RSS " + mib(ProcessMemory.rss()) + ", peak RSS " + mib(ProcessMemory.peakRss())
-                + ", heap used " + mib(ProcessMemory.peakHeap()));
+        m.put("memory after load", "RSS " + LatencyReport.mib(ProcessMemory.rss()) + ", peak RSS " + LatencyReport.mib(ProcessMemory.peakRss())
+                + ", heap used " + LatencyReport.mib(ProcessMemory.peakHeap()));
         return m;
     }
 
     private static String kvDtype(EngineArgs args, ModelConfig c) {
         if (!args.kvCacheDtype.equals("auto")) return args.kvCacheDtype;
         return KvCache.autoDType(args.dtype.equals("auto") ? c.weightDType() : DType.parse(args.dtype)).toString();
-    }
-
-    private static String mib(long bytes) {
-        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", bytes / (double) (1 << 20));
     }
 
     private static String loadAverage() {
