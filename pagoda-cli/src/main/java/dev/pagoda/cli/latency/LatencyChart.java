@@ -67,11 +67,11 @@ public final class LatencyChart {
         }
     }
 
-    /** The smallest 1, 2 or 5 × 10^k at or above v. */
+    /** The smallest 1, 2, 4, 6 or 8 × 10^k at or above v: its quarters (the grid lines) are round numbers. */
     static double niceCeiling(double v) {
         if (!(v > 0)) return 1;
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[]{1, 2, 2.5, 5, 10}) if (m * p >= v) return m * p;
+        for (double m : new double[]{1, 2, 4, 6, 8, 10}) if (m * p >= v) return m * p;
         return 10 * p;
     }
 

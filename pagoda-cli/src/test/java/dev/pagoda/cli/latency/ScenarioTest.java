@@ -61,8 +61,9 @@ class ScenarioTest {
 
     @Test
     void chartAxisEndsAtANiceNumber() {
-        assertEquals(5000, LatencyChart.niceCeiling(4404));
+        assertEquals(6000, LatencyChart.niceCeiling(4404)); // grid at 1500, 3000, 4500
         assertEquals(20, LatencyChart.niceCeiling(10.5));
-        assertEquals(2.5, LatencyChart.niceCeiling(2.1));
+        assertEquals(4, LatencyChart.niceCeiling(2.1));
+        assertEquals(100, LatencyChart.niceCeiling(81));
     }
 }
