@@ -13,6 +13,7 @@ final class BenchCommand implements Command {
         kinds.put("throughput", new ThroughputBench());
         kinds.put("prefix-cache", new PrefixCacheBench());
         kinds.put("guided", new GuidedBench());
+        kinds.put("latency", new LatencyBench());
     }
 
     @Override

@@ -18,6 +18,8 @@ public final class Main {
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("detokenize", new DetokenizeCommand());
         COMMANDS.put("make-test-model", new MakeTestModelCommand());
+        COMMANDS.put("plan", new PlanCommand());
+        COMMANDS.put("info", new InfoCommand());
     }
 
     public static void main(String[] args) {

@@ -4,18 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -29,101 +19,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class BenchServeCommandTest {
     static final int TOKENS = 10;
 
-    /**
-     * A scripted SSE server on a plain socket, one thread per connection, its clock started when
-     * the connection is accepted. Each response closes its connection.
-     */
-    static final class Stub implements AutoCloseable {
-        final ServerSocket socket;
-        final Thread acceptor;
-        /**
-         * Per completion request, when the stub actually did each thing (nanoTime): connection
-         * accepted, each token flushed, [DONE] flushed. On a busy machine the stub itself can run late; the
-         * benchmark must report what happened, so the test compares it with these times.
-         */
-        final List<long[]> timelines = Collections.synchronizedList(new ArrayList<>());
-
-        Stub() throws IOException {
-            socket = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-            acceptor = Thread.ofPlatform().daemon().start(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket s = socket.accept();
-                        long acceptedAt = System.nanoTime();
-                        s.setTcpNoDelay(true);
-                        Thread.ofPlatform().daemon().start(() -> serve(s, acceptedAt));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private void serve(Socket s, long acceptedAt) {
-            try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
-                String requestLine = readLine(in);
-                int contentLength = 0;
-                for (String h = readLine(in); !h.isEmpty(); h = readLine(in)) {
-                    if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) contentLength = Integer.parseInt(h.substring(15).trim());
-                }
-                in.readNBytes(contentLength);
-                // The script's clock starts at accept: handing the connection to a thread and reading
-                // the request are part of the server's answer time, as the client sees it.
-                long start = acceptedAt;
-                if (requestLine.contains("/v1/models")) {
-                    byte[] b = "{\"object\":\"list\",\"data\":[{\"id\":\"stub\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + b.length
-                            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(b);
-                    return;
-                }
-                out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                long[] timeline = new long[TOKENS + 2];
-                timeline[0] = start;
-                for (int i = 0; i < TOKENS; i++) {
-                    long due = start + (200 + 20L * i) * 1_000_000;
-                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                    send(out, "{\"choices\":[{\"index\":0,\"text\":\"t" + i + "\"}]}");
-                    timeline[i + 1] = System.nanoTime();
-                }
-                send(out, "{\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":" + TOKENS + ",\"total_tokens\":18}}");
-                out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                timeline[TOKENS + 1] = System.nanoTime();
-                timelines.add(timeline);
-            } catch (IOException ignored) {
-                // the client went away
-            }
-        }
-
-        private static String readLine(InputStream in) throws IOException {
-            StringBuilder sb = new StringBuilder();
-            for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) if (c != '\r') sb.append((char) c);
-            return sb.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    private static void send(OutputStream out, String json) throws IOException {
-        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
     @Test
     void metricsMatchTheScriptWithin5Ms() throws Exception {
         Path result = Files.createTempFile("bench", ".json");
-        try (Stub server = new Stub()) {
+        try (SseStub server = new SseStub(200, 20, TOKENS)) {
             String[] args = {"bench", "serve", "--base-url", "http://127.0.0.1:" + server.port(),
                     "--input-len", "8", "--output-len", String.valueOf(TOKENS), "--num-prompts", "8", "--max-concurrency", "1",
                     "--result-file", result.toString()};

@@ -19,6 +19,14 @@ public record KvCachePlan(int numBlocks, int blockSize, long bytesPerToken) {
 
     public static KvCachePlan plan(long bytesPerToken, int blockSize, int maxModelLen, int maxNumSeqs, Long kvCacheMemory,
                                    double utilization, Integer blocksOverride, long weightBytes, long workspaceBytes) {
+        return plan(bytesPerToken, blockSize, maxModelLen, maxNumSeqs, kvCacheMemory, utilization, blocksOverride, weightBytes,
+                workspaceBytes, usableMemory());
+    }
+
+    /** As above, with the memory this process may use given (what {@link #usableMemory()} read). */
+    public static KvCachePlan plan(long bytesPerToken, int blockSize, int maxModelLen, int maxNumSeqs, Long kvCacheMemory,
+                                   double utilization, Integer blocksOverride, long weightBytes, long workspaceBytes,
+                                   long usableMemory) {
         long blockBytes = bytesPerToken * blockSize;
         int blocksPerSeq = (maxModelLen + blockSize - 1) / blockSize;
         int blocks;
@@ -30,13 +38,13 @@ public record KvCachePlan(int numBlocks, int blockSize, long bytesPerToken) {
             blocks = (int) Math.min(Integer.MAX_VALUE, kvCacheMemory / blockBytes);
             source = "--kv-cache-memory";
         } else {
-            long usable = (long) (utilization * usableMemory()) - weightBytes - workspaceBytes
+            long usable = (long) (utilization * usableMemory) - weightBytes - workspaceBytes
                     - Runtime.getRuntime().maxMemory() - RESERVE;
             if (usable <= 0) {
                 throw new PagodaException(String.format("no memory left for the KV cache: %.2f GiB usable × %.2f utilization "
                                 + "leaves nothing after weights (%.2f GiB), workspace, heap (%.2f GiB) and a 1 GiB reserve; "
                                 + "increase --gpu-memory-utilization or set --kv-cache-memory",
-                        usableMemory() / GIB, utilization, weightBytes / GIB, Runtime.getRuntime().maxMemory() / GIB));
+                        usableMemory / GIB, utilization, weightBytes / GIB, Runtime.getRuntime().maxMemory() / GIB));
             }
             long wanted = (long) blocksPerSeq * maxNumSeqs;
             blocks = (int) Math.min(Math.min(usable / blockBytes, wanted), Integer.MAX_VALUE);
@@ -64,7 +72,7 @@ public record KvCachePlan(int numBlocks, int blockSize, long bytesPerToken) {
     private static final double GIB = 1 << 30;
 
     /** MemAvailable, or the cgroup v2 memory limit when that is lower. */
-    static long usableMemory() {
+    public static long usableMemory() {
         long available = Long.MAX_VALUE;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {

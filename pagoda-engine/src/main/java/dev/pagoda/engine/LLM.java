@@ -212,6 +212,16 @@ public final class LLM implements AutoCloseable {
         return loadSeconds;
     }
 
+    /** Bytes of weights: the mapped checkpoint plus any --dtype conversion copies (as the KV plan counts them). */
+    public long weightBytes() {
+        return checkpoint.weightBytes() + weights.convertedBytes();
+    }
+
+    /** Bytes of the KV pool allocated at start. */
+    public long kvCacheBytes() {
+        return (long) cache.numBlocks() * cache.blockSize() * KvCache.bytesPerToken(checkpoint.config(), cache.dtype());
+    }
+
     @Override
     public void close() {
         pool.close();

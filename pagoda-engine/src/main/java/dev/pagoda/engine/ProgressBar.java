@@ -3,7 +3,7 @@ package dev.pagoda.engine;
 import java.io.PrintStream;
 
 /** A one-line text progress bar ("Processed prompts: 37/100 [=====>    ] 12.3 it/s"), redrawn at most ten times a second. */
-final class ProgressBar {
+public final class ProgressBar {
     private static final int WIDTH = 30;
     private final String label;
     private final int total;
@@ -11,13 +11,13 @@ final class ProgressBar {
     private final long start = System.nanoTime();
     private long lastDraw;
 
-    ProgressBar(String label, int total, PrintStream out) {
+    public ProgressBar(String label, int total, PrintStream out) {
         this.label = label;
         this.total = total;
         this.out = out;
     }
 
-    void update(int done) {
+    public void update(int done) {
         long now = System.nanoTime();
         if (done < total && now - lastDraw < 100_000_000L) return;
         lastDraw = now;
@@ -28,7 +28,7 @@ final class ProgressBar {
         out.flush();
     }
 
-    void finish() {
+    public void finish() {
         update(total);
         out.println();
     }
