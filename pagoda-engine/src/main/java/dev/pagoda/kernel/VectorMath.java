@@ -1,6 +1,7 @@
 package dev.pagoda.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -22,6 +23,8 @@ public final class VectorMath {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I32 = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
 
     private VectorMath() {
     }
@@ -64,14 +67,21 @@ public final class VectorMath {
     }
 
     /**
-     * The lanes of v added in lane order. Not reduceLanes(ADD): its order is unspecified, and the
+     * The lanes of v summed by a fixed halving tree (upper half onto lower half until four lanes
+     * remain, then ((l0 + l1) + l2) + l3). Not reduceLanes(ADD): its order is unspecified, and the
      * interpreter's fallback and C2's intrinsic do differ, which would make results depend on
-     * whether a method had been JIT-compiled yet.
+     * whether a method had been JIT-compiled yet. Every step here is a lane-wise IEEE add, exact
+     * in both. The halving tree costs a few shuffles instead of L lane extractions.
      */
     static float sumLanes(FloatVector v) {
-        float sum = 0;
-        for (int i = 0; i < L; i++) sum += v.lane(i);
-        return sum;
+        FloatVector h = v;
+        if (L == 16) h = half(h, F8);
+        if (L >= 8) h = half(h, F4);
+        return ((h.lane(0) + h.lane(1)) + h.lane(2)) + h.lane(3);
+    }
+
+    private static FloatVector half(FloatVector v, VectorSpecies<Float> halfSpecies) {
+        return ((FloatVector) v.reinterpretShape(halfSpecies, 0)).add((FloatVector) v.reinterpretShape(halfSpecies, 1));
     }
 
     /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
@@ -102,6 +112,23 @@ public final class VectorMath {
     static FloatVector bf16(MemorySegment seg, long off) {
         ShortVector s = ShortVector.fromMemorySegment(S16, seg, off, LE);
         return (FloatVector) s.convertShape(VectorOperators.S2I, I32, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * L IEEE half-precision values at byte offset {@code off}, widened exactly (the Vector API has
+     * no half-precision conversion). Exponent and mantissa move to a float's positions and a
+     * multiplication by 2^112 rebiases the exponent — exact for normal and subnormal halves alike;
+     * infinities and NaNs get the all-ones exponent instead (NaNs quietened, as float16ToFloat
+     * does); the sign is put back last. Equal to {@link Float#float16ToFloat} for every input.
+     */
+    static FloatVector f16(MemorySegment seg, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, seg, off, LE).convertShape(VectorOperators.S2I, I32, 0);
+        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        FloatVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f);
+        IntVector bits = finite.reinterpretAsInts()
+                .blend(magnitude.or(0x7F800000), h.and(0x7C00).eq(0x7C00))
+                .blend(magnitude.or(0x7FC00000), h.and(0x7FFF).compare(VectorOperators.GT, 0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /** Round-to-nearest-even narrowing of a float to bfloat16 (NaN stays NaN). */

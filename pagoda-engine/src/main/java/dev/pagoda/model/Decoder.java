@@ -35,8 +35,7 @@ public final class Decoder {
         this.pool = pool;
         this.maxTokens = maxTokens;
         this.maxLogitRows = maxLogitRows;
-        int widest = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
-        this.matmul = new Matmul(pool, widest);
+        this.matmul = new Matmul(pool);
         int h = c.hiddenSize();
         this.x = new float[maxTokens * h];
         this.xn = new float[maxTokens * h];
