@@ -12,6 +12,7 @@ final class BenchCommand implements Command {
         kinds.put("serve", new BenchServeCommand());
         kinds.put("throughput", new ThroughputBench());
         kinds.put("prefix-cache", new PrefixCacheBench());
+        kinds.put("kernels", new KernelBench());
     }
 
     @Override

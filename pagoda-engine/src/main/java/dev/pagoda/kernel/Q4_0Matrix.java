@@ -3,6 +3,7 @@ package dev.pagoda.kernel;
 import dev.pagoda.model.loader.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,6 +26,7 @@ public final class Q4_0Matrix extends WeightMatrix {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Chunks per 16-value half of a block. */
     private static final int PER_HALF = 16 / L;
+    private static final VectorSpecies<Integer> I = VectorMath.I32;
 
     Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, rows, cols, data, DType.Q4_0);
@@ -39,9 +41,12 @@ public final class Q4_0Matrix extends WeightMatrix {
      * the first 16 values are the low nibbles of the 16 bytes, the next 16 the high nibbles.
      */
     private FloatVector chunk(long block, float d, int j) {
-        ByteVector packed = ByteVector.fromMemorySegment(BL, data, block + 2 + (long) (j % PER_HALF) * L, ByteOrder.LITTLE_ENDIAN);
-        ByteVector q = j < PER_HALF ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4);
-        return ((FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+        IntVector packed = (IntVector) ByteVector.fromMemorySegment(BL, data, block + 2 + (long) (j % PER_HALF) * L, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, I, 0);
+        // Nibbles are taken from sign-extended ints (byte-lane shifts have no x86 instruction), with
+        // a scalar shift count: choosing between two vector expressions made C2 box them.
+        IntVector q = packed.lanewise(VectorOperators.ASHR, j < PER_HALF ? 0 : 4).and(0x0F);
+        return ((FloatVector) q.sub(8).convertShape(VectorOperators.I2F, F, 0)).mul(d);
     }
 
     @Override

@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,17 +17,32 @@ import jdk.incubator.vector.VectorSpecies;
  * sequence's logits bitwise independent of what else is in the batch.
  */
 public final class VectorMath {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The kernels' vector width: the CPU's preferred, or {@code -Dpagoda.vectorBits=256} to
+     * measure a narrower one (256-bit has beaten 512-bit for some formats on some CPUs).
+     */
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Integer.getInteger("pagoda.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize())));
     static final int L = F.length();
+
+    static {
+        if (L != 8 && L != 16) throw new IllegalStateException("the kernels need 256- or 512-bit vectors, got " + F.vectorBitSize());
+    }
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I32 = VectorSpecies.of(int.class, F.vectorShape());
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    /** Rotations by 8 and by 4 lanes: lane i sees lane i + 8 (resp. i + 4). */
+    private static final VectorShuffle<Float> FOLD8 = VectorShuffle.iota(F, 8, 1, true);
+    private static final VectorShuffle<Float> FOLD4 = VectorShuffle.iota(F, 4, 1, true);
 
     private VectorMath() {
+    }
+
+    /** The vector width the kernels use. */
+    public static int bits() {
+        return F.vectorBitSize();
     }
 
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n): four vector accumulators, then lanes, then the tail. */
@@ -67,21 +83,18 @@ public final class VectorMath {
     }
 
     /**
-     * The lanes of v summed by a fixed halving tree (upper half onto lower half until four lanes
-     * remain, then ((l0 + l1) + l2) + l3). Not reduceLanes(ADD): its order is unspecified, and the
-     * interpreter's fallback and C2's intrinsic do differ, which would make results depend on
-     * whether a method had been JIT-compiled yet. Every step here is a lane-wise IEEE add, exact
-     * in both. The halving tree costs a few shuffles instead of L lane extractions.
+     * The lanes of v summed by a fixed halving tree: lane i += lane i + 8, then lane i += lane i + 4
+     * (for 16 lanes; 8 lanes skip the first fold), then ((l0 + l1) + l2) + l3. Not
+     * reduceLanes(ADD): its order is unspecified, and the interpreter's fallback and C2's
+     * intrinsic do differ, which would make results depend on whether a method had been
+     * JIT-compiled yet. Every step here is a lane-wise IEEE add, exact in both. The folds are
+     * rotations within one species: shape-changing views of v made C2 deoptimize repeatedly.
      */
     static float sumLanes(FloatVector v) {
         FloatVector h = v;
-        if (L == 16) h = half(h, F8);
-        if (L >= 8) h = half(h, F4);
+        if (L == 16) h = h.add(h.rearrange(FOLD8));
+        h = h.add(h.rearrange(FOLD4));
         return ((h.lane(0) + h.lane(1)) + h.lane(2)) + h.lane(3);
-    }
-
-    private static FloatVector half(FloatVector v, VectorSpecies<Float> halfSpecies) {
-        return ((FloatVector) v.reinterpretShape(halfSpecies, 0)).add((FloatVector) v.reinterpretShape(halfSpecies, 1));
     }
 
     /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
