@@ -172,12 +172,71 @@ public final class VectorMath {
         for (; i < n; i++) x[xo + i] += y[yo + i];
     }
 
-    /** gate[o..o+n) = silu(gate) * up, the SwiGLU activation. */
+    /** gate[o..o+n) = silu(gate) * up = gate / (1 + exp(−gate)) * up, the SwiGLU activation. */
     public static void siluMul(float[] gate, float[] up, int o, int n) {
-        for (int i = o; i < o + n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        int i = o;
+        for (int upper = o + n - L; i <= upper; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
         }
+        for (; i < o + n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
+    }
+
+    /** v[o..o+n) = exp(v[o..o+n) − shift), with {@link #exp(FloatVector)}. */
+    public static void expShifted(float[] v, int o, int n, float shift) {
+        int i = o;
+        for (int upper = o + n - L; i <= upper; i += L) exp(FloatVector.fromArray(F, v, i).sub(shift)).intoArray(v, i);
+        for (; i < o + n; i++) v[i] = exp(v[i] - shift);
+    }
+
+    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer (to nearest even). */
+    private static final float ROUNDER = 12582912f;
+    /** Below this exp underflows to 0; above it 2^n would overflow, so inputs are clamped to it. */
+    private static final float EXP_MIN = -87.33f, EXP_MAX = 88.37f;
+    /** 1/k! for k = 7 down to 2 (Taylor series of e^r; |r| ≤ ln2/2 keeps the error near one ulp). */
+    private static final float C7 = 1.98412698e-4f, C6 = 1.38888889e-3f, C5 = 8.33333333e-3f, C4 = 4.16666667e-2f,
+            C3 = 1.66666667e-1f, C2 = 0.5f;
+
+    /**
+     * e^x from IEEE adds, multiplies and FMAs only, lane by lane: x = n·ln2 + r, e^r by a
+     * polynomial, times 2^n built in the exponent bits. Not {@code lanewise(EXP)}, whose C2
+     * intrinsic and Java fallback differ in the last bits: this gives the same bits interpreted
+     * or compiled, and {@link #exp(float)} gives the same bits for one value. About 1 ulp; 0
+     * below −87.33; inputs above 88.37 are clamped.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.min(EXP_MAX).max(EXP_MIN);
+        FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);
+        FloatVector r = n.neg().fma(FloatVector.broadcast(F, LN2_HI), c);
+        r = n.neg().fma(FloatVector.broadcast(F, LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, FloatVector.broadcast(F, C5));
+        p = p.fma(r, FloatVector.broadcast(F, C4));
+        p = p.fma(r, FloatVector.broadcast(F, C3));
+        p = p.fma(r, FloatVector.broadcast(F, C2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector scale = ((IntVector) n.convertShape(VectorOperators.F2I, I32, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(scale.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    public static float exp(float x) {
+        float c = Math.max(Math.min(x, EXP_MAX), EXP_MIN);
+        float n = Math.fma(c, LOG2E, ROUNDER) - ROUNDER;
+        float r = Math.fma(-n, LN2_HI, c);
+        r = Math.fma(-n, LN2_LO, r);
+        float p = Math.fma(r, C7, C6);
+        p = Math.fma(p, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        float e = p * Float.intBitsToFloat(((int) n + 127) << 23);
+        return x < EXP_MIN ? 0f : e;
     }
 
     /** x[o..o+n) += bias[0..n). */
