@@ -14,6 +14,7 @@ final class BenchCommand implements Command {
         kinds.put("prefix-cache", new PrefixCacheBench());
         kinds.put("guided", new GuidedBench());
         kinds.put("latency", new LatencyBench());
+        kinds.put("kernels", new KernelBench());
     }
 
     @Override

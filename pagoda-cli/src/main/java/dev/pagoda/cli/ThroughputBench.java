@@ -69,7 +69,7 @@ final class ThroughputBench implements Command {
             SplittableRandom rnd = new SplittableRandom(seed);
             int vocab = llm.modelConfig().vocabSize();
             String model = String.valueOf(args.model != null ? args.model : LLM.bundledModel());
-            System.out.printf("model %s, %s weights, %d threads%n", model, args.dtype.equals("auto") ? llm.modelConfig().weightDType() : args.dtype, args.numThreads);
+            System.out.printf("model %s, %s weights, %d threads%n", model, args.quantization != null ? args.quantization : args.dtype.equals("auto") ? llm.modelConfig().weightDType() : args.dtype, args.numThreads);
             System.out.printf("%-10s %12s %12s %12s%n", "test", "median t/s", "min t/s", "max t/s");
 
             results.put("pp" + promptLen, measure("pp" + promptLen, runs, warmup, () -> {

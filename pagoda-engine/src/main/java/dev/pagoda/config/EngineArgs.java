@@ -13,6 +13,8 @@ public final class EngineArgs {
     public Path tokenizer;
     public String dtype = "auto";
     public String kvCacheDtype = "auto";
+    /** q8_0 or q4_0: quantize F32/F16/BF16 weights at load (off-heap); null keeps the checkpoint's formats. */
+    public String quantization;
     public Integer maxModelLen;
     public int maxNumSeqs = 256;
     public int maxNumBatchedTokens = 4096;
@@ -47,6 +49,13 @@ public final class EngineArgs {
                 if (kvCacheDtype.equals("float16")) {
                     throw new IllegalArgumentException("--kv-cache-dtype must be auto, float32 or bfloat16, got '" + value + "'");
                 }
+            }
+            case "--quantization" -> {
+                String q = required(flag, value).toLowerCase(Locale.ROOT);
+                if (!q.equals("q8_0") && !q.equals("q4_0")) {
+                    throw new IllegalArgumentException("--quantization must be q8_0 or q4_0, got '" + value + "'");
+                }
+                quantization = q;
             }
             case "--max-model-len" -> maxModelLen = positive(flag, value);
             case "--max-num-seqs" -> maxNumSeqs = positive(flag, value);

@@ -59,7 +59,7 @@ public final class LLM implements AutoCloseable {
                         + "--max-num-batched-tokens or enable chunked prefill");
             }
             DType dtype = args.dtype.equals("auto") ? null : DType.parse(args.dtype);
-            this.weights = ModelWeights.bind(checkpoint, dtype);
+            this.weights = ModelWeights.bind(checkpoint, dtype, args.quantization == null ? null : DType.parse(args.quantization));
             this.pool = new WorkerPool(args.numThreads);
             Decoder decoder = new Decoder(config, weights, pool, args.maxNumBatchedTokens, args.maxNumSeqs, args.blockSize);
             DType kvDtype = args.kvCacheDtype.equals("auto") ? KvCache.autoDType(dtype != null ? dtype : config.weightDType())
@@ -79,7 +79,7 @@ public final class LLM implements AutoCloseable {
         this.loadSeconds = (System.nanoTime() - start) / 1e9;
         Log.info(String.format("loaded %s (%s, %d layers, %.1fM parameters, %s weights) in %.2f s; max-model-len %d",
                 modelPath, config.architecture().hfName, config.numLayers(), config.parameterCount() / 1e6,
-                args.dtype.equals("auto") ? config.weightDType() : args.dtype, loadSeconds, maxModelLen));
+                args.quantization != null ? args.quantization : args.dtype.equals("auto") ? config.weightDType() : args.dtype, loadSeconds, maxModelLen));
     }
 
     /** The model that ships with Pagoda: {@code models/stories260K} under the install directory. */

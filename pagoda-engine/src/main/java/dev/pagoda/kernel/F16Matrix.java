@@ -1,12 +1,17 @@
 package dev.pagoda.kernel;
 
 import dev.pagoda.model.loader.DType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+/** IEEE half-precision weights, widened exactly by {@link VectorMath#f16}. */
 public final class F16Matrix extends WeightMatrix {
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final int L = F.length();
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     F16Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -15,9 +20,77 @@ public final class F16Matrix extends WeightMatrix {
 
     @Override
     public void decodeRow(int row, float[] dst, int off) {
-        // The Vector API has no half-precision conversion; Float.float16ToFloat is an intrinsic (vcvtph2ps).
         long base = row * rowBytes;
-        for (int i = 0; i < cols; i++) dst[off + i] = Float.float16ToFloat(data.get(LE_SHORT, base + 2L * i));
+        int i = 0;
+        for (int upper = cols - L; i <= upper; i += L) VectorMath.f16(data, base + 2L * i).intoArray(dst, off + i);
+        for (; i < cols; i++) dst[off + i] = scalar(base, i);
+    }
+
+    private float scalar(long base, int i) {
+        return Float.float16ToFloat(data.get(LE_SHORT, base + 2L * i));
+    }
+
+    private float finish(FloatVector acc, long base, float[] x, int xo, int i) {
+        float sum = VectorMath.sumLanes(acc);
+        for (; i < cols; i++) sum = Math.fma(scalar(base, i), x[xo + i], sum);
+        return sum;
+    }
+
+    @Override
+    void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int i = 0;
+        for (int upper = cols - L; i <= upper; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i), x1 = FloatVector.fromArray(F, x, xo1 + i),
+                    x2 = FloatVector.fromArray(F, x, xo2 + i), x3 = FloatVector.fromArray(F, x, xo3 + i);
+            FloatVector w = VectorMath.f16(data, b0 + 2L * i);
+            a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
+            w = VectorMath.f16(data, b1 + 2L * i);
+            a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
+            w = VectorMath.f16(data, b2 + 2L * i);
+            a20 = w.fma(x0, a20); a21 = w.fma(x1, a21); a22 = w.fma(x2, a22); a23 = w.fma(x3, a23);
+            w = VectorMath.f16(data, b3 + 2L * i);
+            a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
+        }
+        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        out[oo] = finish(a00, b0, x, xo, i); out[o1] = finish(a01, b0, x, xo1, i);
+        out[o2] = finish(a02, b0, x, xo2, i); out[o3] = finish(a03, b0, x, xo3, i);
+        out[oo + 1] = finish(a10, b1, x, xo, i); out[o1 + 1] = finish(a11, b1, x, xo1, i);
+        out[o2 + 1] = finish(a12, b1, x, xo2, i); out[o3 + 1] = finish(a13, b1, x, xo3, i);
+        out[oo + 2] = finish(a20, b2, x, xo, i); out[o1 + 2] = finish(a21, b2, x, xo1, i);
+        out[o2 + 2] = finish(a22, b2, x, xo2, i); out[o3 + 2] = finish(a23, b2, x, xo3, i);
+        out[oo + 3] = finish(a30, b3, x, xo, i); out[o1 + 3] = finish(a31, b3, x, xo1, i);
+        out[o2 + 3] = finish(a32, b3, x, xo2, i); out[o3 + 3] = finish(a33, b3, x, xo3, i);
+    }
+
+    @Override
+    void block4x1(int r, float[] x, int xo, float[] out, int oo) {
+        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (int upper = cols - L; i <= upper; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            a0 = VectorMath.f16(data, b0 + 2L * i).fma(x0, a0);
+            a1 = VectorMath.f16(data, b1 + 2L * i).fma(x0, a1);
+            a2 = VectorMath.f16(data, b2 + 2L * i).fma(x0, a2);
+            a3 = VectorMath.f16(data, b3 + 2L * i).fma(x0, a3);
+        }
+        out[oo] = finish(a0, b0, x, xo, i);
+        out[oo + 1] = finish(a1, b1, x, xo, i);
+        out[oo + 2] = finish(a2, b2, x, xo, i);
+        out[oo + 3] = finish(a3, b3, x, xo, i);
+    }
+
+    @Override
+    float dot(int r, float[] x, int xo) {
+        long b0 = r * rowBytes;
+        FloatVector a0 = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = cols - L; i <= upper; i += L) a0 = VectorMath.f16(data, b0 + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        return finish(a0, b0, x, xo, i);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.pagoda.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -15,15 +17,32 @@ import jdk.incubator.vector.VectorSpecies;
  * sequence's logits bitwise independent of what else is in the batch.
  */
 public final class VectorMath {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The kernels' vector width: the CPU's preferred, or {@code -Dpagoda.vectorBits=256} to
+     * measure a narrower one (256-bit has beaten 512-bit for some formats on some CPUs).
+     */
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Integer.getInteger("pagoda.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize())));
     static final int L = F.length();
+
+    static {
+        if (L != 8 && L != 16) throw new IllegalStateException("the kernels need 256- or 512-bit vectors, got " + F.vectorBitSize());
+    }
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I32 = VectorSpecies.of(int.class, F.vectorShape());
+    /** Rotations by 8 and by 4 lanes: lane i sees lane i + 8 (resp. i + 4). */
+    private static final VectorShuffle<Float> FOLD8 = VectorShuffle.iota(F, 8, 1, true);
+    private static final VectorShuffle<Float> FOLD4 = VectorShuffle.iota(F, 4, 1, true);
 
     private VectorMath() {
+    }
+
+    /** The vector width the kernels use. */
+    public static int bits() {
+        return F.vectorBitSize();
     }
 
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n): four vector accumulators, then lanes, then the tail. */
@@ -64,14 +83,18 @@ public final class VectorMath {
     }
 
     /**
-     * The lanes of v added in lane order. Not reduceLanes(ADD): its order is unspecified, and the
-     * interpreter's fallback and C2's intrinsic do differ, which would make results depend on
-     * whether a method had been JIT-compiled yet.
+     * The lanes of v summed by a fixed halving tree: lane i += lane i + 8, then lane i += lane i + 4
+     * (for 16 lanes; 8 lanes skip the first fold), then ((l0 + l1) + l2) + l3. Not
+     * reduceLanes(ADD): its order is unspecified, and the interpreter's fallback and C2's
+     * intrinsic do differ, which would make results depend on whether a method had been
+     * JIT-compiled yet. Every step here is a lane-wise IEEE add, exact in both. The folds are
+     * rotations within one species: shape-changing views of v made C2 deoptimize repeatedly.
      */
     static float sumLanes(FloatVector v) {
-        float sum = 0;
-        for (int i = 0; i < L; i++) sum += v.lane(i);
-        return sum;
+        FloatVector h = v;
+        if (L == 16) h = h.add(h.rearrange(FOLD8));
+        h = h.add(h.rearrange(FOLD4));
+        return ((h.lane(0) + h.lane(1)) + h.lane(2)) + h.lane(3);
     }
 
     /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
@@ -104,6 +127,23 @@ public final class VectorMath {
         return (FloatVector) s.convertShape(VectorOperators.S2I, I32, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /**
+     * L IEEE half-precision values at byte offset {@code off}, widened exactly (the Vector API has
+     * no half-precision conversion). Exponent and mantissa move to a float's positions and a
+     * multiplication by 2^112 rebiases the exponent — exact for normal and subnormal halves alike;
+     * infinities and NaNs get the all-ones exponent instead (NaNs quietened, as float16ToFloat
+     * does); the sign is put back last. Equal to {@link Float#float16ToFloat} for every input.
+     */
+    static FloatVector f16(MemorySegment seg, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, seg, off, LE).convertShape(VectorOperators.S2I, I32, 0);
+        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        FloatVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f);
+        IntVector bits = finite.reinterpretAsInts()
+                .blend(magnitude.or(0x7F800000), h.and(0x7C00).eq(0x7C00))
+                .blend(magnitude.or(0x7FC00000), h.and(0x7FFF).compare(VectorOperators.GT, 0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
     /** Round-to-nearest-even narrowing of a float to bfloat16 (NaN stays NaN). */
     public static short toBf16(float v) {
         int bits = Float.floatToRawIntBits(v);
@@ -132,12 +172,71 @@ public final class VectorMath {
         for (; i < n; i++) x[xo + i] += y[yo + i];
     }
 
-    /** gate[o..o+n) = silu(gate) * up, the SwiGLU activation. */
+    /** gate[o..o+n) = silu(gate) * up = gate / (1 + exp(−gate)) * up, the SwiGLU activation. */
     public static void siluMul(float[] gate, float[] up, int o, int n) {
-        for (int i = o; i < o + n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        int i = o;
+        for (int upper = o + n - L; i <= upper; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
         }
+        for (; i < o + n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
+    }
+
+    /** v[o..o+n) = exp(v[o..o+n) − shift), with {@link #exp(FloatVector)}. */
+    public static void expShifted(float[] v, int o, int n, float shift) {
+        int i = o;
+        for (int upper = o + n - L; i <= upper; i += L) exp(FloatVector.fromArray(F, v, i).sub(shift)).intoArray(v, i);
+        for (; i < o + n; i++) v[i] = exp(v[i] - shift);
+    }
+
+    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer (to nearest even). */
+    private static final float ROUNDER = 12582912f;
+    /** Below this exp underflows to 0; above it 2^n would overflow, so inputs are clamped to it. */
+    private static final float EXP_MIN = -87.33f, EXP_MAX = 88.37f;
+    /** 1/k! for k = 7 down to 2 (Taylor series of e^r; |r| ≤ ln2/2 keeps the error near one ulp). */
+    private static final float C7 = 1.98412698e-4f, C6 = 1.38888889e-3f, C5 = 8.33333333e-3f, C4 = 4.16666667e-2f,
+            C3 = 1.66666667e-1f, C2 = 0.5f;
+
+    /**
+     * e^x from IEEE adds, multiplies and FMAs only, lane by lane: x = n·ln2 + r, e^r by a
+     * polynomial, times 2^n built in the exponent bits. Not {@code lanewise(EXP)}, whose C2
+     * intrinsic and Java fallback differ in the last bits: this gives the same bits interpreted
+     * or compiled, and {@link #exp(float)} gives the same bits for one value. About 1 ulp; 0
+     * below −87.33; inputs above 88.37 are clamped.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.min(EXP_MAX).max(EXP_MIN);
+        FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);
+        FloatVector r = n.neg().fma(FloatVector.broadcast(F, LN2_HI), c);
+        r = n.neg().fma(FloatVector.broadcast(F, LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, FloatVector.broadcast(F, C5));
+        p = p.fma(r, FloatVector.broadcast(F, C4));
+        p = p.fma(r, FloatVector.broadcast(F, C3));
+        p = p.fma(r, FloatVector.broadcast(F, C2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector scale = ((IntVector) n.convertShape(VectorOperators.F2I, I32, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(scale.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    public static float exp(float x) {
+        float c = Math.max(Math.min(x, EXP_MAX), EXP_MIN);
+        float n = Math.fma(c, LOG2E, ROUNDER) - ROUNDER;
+        float r = Math.fma(-n, LN2_HI, c);
+        r = Math.fma(-n, LN2_LO, r);
+        float p = Math.fma(r, C7, C6);
+        p = Math.fma(p, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        float e = p * Float.intBitsToFloat(((int) n + 127) << 23);
+        return x < EXP_MIN ? 0f : e;
     }
 
     /** x[o..o+n) += bias[0..n). */

@@ -8,9 +8,17 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix of {@code rows × cols} (Hugging Face {@code [out, in]}) in one storage format,
- * read straight from its memory-mapped (or converted off-heap) bytes. Each format knows how to
- * decode one row to F32; the matmul multiplies decoded rows with F32 activations, so every
- * format computes "dequantize, then multiply-add in F32" — the exact path.
+ * read straight from its memory-mapped (or converted off-heap) bytes. Every format computes
+ * "dequantize, then multiply-add in F32" — the exact path — with fused kernels that decode
+ * weights in registers as they go.
+ *
+ * <p><b>The one reduction order.</b> Output (r, t) = W[r] · x[t] is computed the same way by every
+ * kernel shape (4 rows × 4 tokens, 4 rows × 1 token, 1 × 1): one vector accumulator takes the
+ * fused multiply-adds of the L-wide chunks 0, 1, 2, ... in order; its lanes are summed by
+ * {@link VectorMath#sumLanes}; the columns past the last whole chunk are then added one by one
+ * with scalar FMAs. The decoded weight values are the same exact floats in every shape. So a
+ * token's result does not depend on the batch size, on which shape happened to cover it, or on
+ * the thread that ran it (DESIGN rule 2).
  */
 public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix {
     protected final String name;
@@ -44,6 +52,31 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
 
     /** Writes row {@code row} as F32 into {@code dst[off..off+cols)}. */
     public abstract void decodeRow(int row, float[] dst, int off);
+
+    /**
+     * out[t·outStride + r] = W[r] · x[t·xStride ..) for rows [r0, r1) and tokens [t0, t1): blocks
+     * of 4 rows × 4 tokens, leftover tokens 4 rows at a time, leftover rows one by one.
+     */
+    public final void multiply(int r0, int r1, float[] x, int xStride, int t0, int t1, float[] out, int outStride) {
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            int t = t0;
+            for (; t + 4 <= t1; t += 4) block4x4(r, x, t * xStride, xStride, out, t * outStride + r, outStride);
+            for (; t < t1; t++) block4x1(r, x, t * xStride, out, t * outStride + r);
+        }
+        for (; r < r1; r++) {
+            for (int t = t0; t < t1; t++) out[t * outStride + r] = dot(r, x, t * xStride);
+        }
+    }
+
+    /** Rows r..r+3 times the 4 activation rows at xo, xo + xStride, ...; out[oo + j·outStride + i] gets row r+i, token j. */
+    abstract void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride);
+
+    /** Rows r..r+3 times the activation row at xo; out[oo + i] gets row r+i. */
+    abstract void block4x1(int r, float[] x, int xo, float[] out, int oo);
+
+    /** Row r times the activation row at xo. */
+    abstract float dot(int r, float[] x, int xo);
 
     public abstract DType type();
 

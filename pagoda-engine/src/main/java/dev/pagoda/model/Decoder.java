@@ -28,6 +28,9 @@ public final class Decoder {
     // Per-worker attention scratch.
     private final float[][] scores, acc;
     private final float[][] cos, sin;
+    private final NormTask normTask = new NormTask();
+    private final SiluTask siluTask = new SiluTask();
+    private final AttentionTask attentionTask = new AttentionTask();
 
     public Decoder(ModelConfig config, ModelWeights weights, WorkerPool pool, int maxTokens, int maxLogitRows, int blockSize) {
         this.c = config;
@@ -35,8 +38,7 @@ public final class Decoder {
         this.pool = pool;
         this.maxTokens = maxTokens;
         this.maxLogitRows = maxLogitRows;
-        int widest = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
-        this.matmul = new Matmul(pool, widest);
+        this.matmul = new Matmul(pool);
         int h = c.hiddenSize();
         this.x = new float[maxTokens * h];
         this.xn = new float[maxTokens * h];
@@ -113,9 +115,7 @@ public final class Decoder {
             int ff = c.intermediateSize();
             matmul.multiply(layer.gate(), xn, h, n, gate, ff);
             matmul.multiply(layer.up(), xn, h, n, up, ff);
-            pool.parallelFor(n, (long) n * ff, (worker, s, e) -> {
-                for (int t = s; t < e; t++) VectorMath.siluMul(gate, up, t * ff, ff);
-            });
+            pool.parallelFor(n, (long) n * ff * 8, siluTask);
             matmul.multiply(layer.down(), gate, ff, n, xn, h);
             for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
         }
@@ -127,9 +127,30 @@ public final class Decoder {
     }
 
     private void rmsNormRows(float[] in, float[] out, float[] weight, int n, int h) {
-        pool.parallelFor(n, (long) n * h, (worker, s, e) -> {
-            for (int t = s; t < e; t++) VectorMath.rmsNorm(out, t * h, in, t * h, weight, h, c.rmsNormEps());
-        });
+        normTask.in = in;
+        normTask.out = out;
+        normTask.weight = weight;
+        pool.parallelFor(n, (long) n * h, normTask);
+    }
+
+    /** RMSNorm of activation rows [start, end); fields set per call (no allocation per token). */
+    private final class NormTask implements WorkerPool.RangeTask {
+        float[] in, out, weight;
+
+        @Override
+        public void run(int worker, int start, int end) {
+            int h = c.hiddenSize();
+            for (int t = start; t < end; t++) VectorMath.rmsNorm(out, t * h, in, t * h, weight, h, c.rmsNormEps());
+        }
+    }
+
+    /** SwiGLU of activation rows [start, end): gate = silu(gate) · up. */
+    private final class SiluTask implements WorkerPool.RangeTask {
+        @Override
+        public void run(int worker, int start, int end) {
+            int ff = c.intermediateSize();
+            for (int t = start; t < end; t++) VectorMath.siluMul(gate, up, t * ff, ff);
+        }
     }
 
     /** RMSNorm over each head's values in place (Qwen3's q_norm / k_norm). */
@@ -182,15 +203,35 @@ public final class Decoder {
      * or decode, whatever else is in the batch.
      */
     private void attention(ForwardBatch batch, KvCache cache, int layer) {
-        int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
-        int bs = cache.blockSize();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        int heads = c.numHeads(), hd = c.headDim();
         long work = 0;
         for (int t = 0; t < batch.numTokens(); t++) work += (long) (batch.positions()[t] + 1) * heads * hd * 2;
-        pool.parallelFor(batch.numTokens() * heads, work, (worker, start, end) -> {
+        attentionTask.batch = batch;
+        attentionTask.cache = cache;
+        attentionTask.layer = layer;
+        pool.parallelFor(batch.numTokens() * heads, work, attentionTask);
+        attentionTask.batch = null;
+        attentionTask.cache = null;
+    }
+
+    /**
+     * One (head, token) item per index, head-major: in a causal prefill later tokens cost more,
+     * so splitting token-major ranges would leave the worker with the first tokens idle early.
+     */
+    private final class AttentionTask implements WorkerPool.RangeTask {
+        ForwardBatch batch;
+        KvCache cache;
+        int layer;
+
+        @Override
+        public void run(int worker, int start, int end) {
+            int n = batch.numTokens();
+            int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
+            int bs = cache.blockSize();
+            float scale = (float) (1.0 / Math.sqrt(hd));
             float[] s = scores[worker], a = acc[worker];
             for (int item = start; item < end; item++) {
-                int t = item / heads, head = item % heads;
+                int head = item / n, t = item % n;
                 int[] table = batch.blockTables()[batch.seqOfToken()[t]];
                 int len = batch.positions()[t] + 1;
                 int qOff = (t * heads + head) * hd;
@@ -206,19 +247,19 @@ public final class Decoder {
                         blockMax = Math.max(blockMax, s[j]);
                     }
                     float newMax = Math.max(max, blockMax);
-                    float correction = (float) Math.exp(max - newMax);
+                    float correction = VectorMath.exp(max - newMax);
                     sum *= correction;
                     VectorMath.scale(a, 0, hd, correction);
+                    VectorMath.expShifted(s, 0, count, newMax);
                     for (int j = 0; j < count; j++) {
-                        float p = (float) Math.exp(s[j] - newMax);
-                        sum += p;
-                        cache.addValue(layer, a, blockBase + (long) j * kvDim, p, hd);
+                        sum += s[j];
+                        cache.addValue(layer, a, blockBase + (long) j * kvDim, s[j], hd);
                     }
                     max = newMax;
                 }
                 float inv = 1f / sum;
                 for (int i = 0; i < hd; i++) attn[qOff + i] = a[i] * inv;
             }
-        });
+        }
     }
 }

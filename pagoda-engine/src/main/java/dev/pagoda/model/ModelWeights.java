@@ -14,10 +14,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A checkpoint's tensors bound to the decoder's roles and checked against the config's shapes.
- * Matrices stay memory-mapped; a {@code --dtype} conversion makes one off-heap copy (logged).
+ * Matrices stay memory-mapped; a {@code --dtype} conversion or a {@code --quantization} makes one
+ * off-heap copy (timed and logged).
  * 1-D tensors (norms, biases) are tiny and are decoded to F32 arrays.
  */
 public final class ModelWeights implements AutoCloseable {
@@ -48,7 +50,18 @@ public final class ModelWeights implements AutoCloseable {
      * @param dtype target format of the non-quantized matrices, or null to keep the checkpoint's
      */
     public static ModelWeights bind(Checkpoint checkpoint, DType dtype) {
-        return new Binder(checkpoint, dtype).bind();
+        return bind(checkpoint, dtype, null);
+    }
+
+    /**
+     * @param dtype        target format of the non-quantized matrices, or null to keep the checkpoint's
+     * @param quantization Q8_0 or Q4_0 to quantize F32/F16/BF16 matrices at load (wins over dtype), or null
+     */
+    public static ModelWeights bind(Checkpoint checkpoint, DType dtype, DType quantization) {
+        if (quantization != null && !quantization.isQuantized()) {
+            throw new IllegalArgumentException("--quantization must be q8_0 or q4_0, got " + quantization);
+        }
+        return new Binder(checkpoint, quantization != null ? quantization : dtype).bind();
     }
 
     public WeightMatrix embedding() {
@@ -87,6 +100,7 @@ public final class ModelWeights implements AutoCloseable {
         private final Arena arena = Arena.ofShared();
         private long converted;
         private int convertedCount;
+        private double convertSeconds;
 
         Binder(Checkpoint checkpoint, DType dtype) {
             this.checkpoint = checkpoint;
@@ -105,7 +119,8 @@ public final class ModelWeights implements AutoCloseable {
                 for (int i = 0; i < layers.length; i++) layers[i] = layer(i);
                 float[] norm = vector("model.norm.weight", h);
                 if (convertedCount > 0) {
-                    Log.info(String.format("converted %d matrices to %s: %.1f MiB off-heap", convertedCount, dtype,
+                    Log.info(String.format("%s %d matrices to %s in %.2f s: %.1f MiB off-heap",
+                            dtype.isQuantized() ? "quantized" : "converted", convertedCount, dtype, convertSeconds,
                             converted / 1048576.0));
                 }
                 return new ModelWeights(embed, head, norm, layers, arena, converted);
@@ -151,19 +166,26 @@ public final class ModelWeights implements AutoCloseable {
             TensorData t = tensor(name, rows, cols);
             WeightMatrix m = WeightMatrix.of(t);
             if (dtype == null || t.type().isQuantized() || t.type() == dtype) return m;
+            if (dtype.isQuantized() && cols % 32 != 0) {
+                Log.info("not quantizing " + name + ": " + cols + " columns are not a whole number of 32-value blocks");
+                return m;
+            }
             return WeightMatrix.of(new TensorData(name, dtype, t.shape(), convert(m, dtype)));
         }
 
+        /** Re-encodes every row of m into an off-heap copy, rows in parallel (a 1 GB model in seconds). */
         private MemorySegment convert(WeightMatrix m, DType target) {
-            MemorySegment out = arena.allocate(target.bytesFor((long) m.rows() * m.cols()), 64);
-            float[] row = new float[m.cols()];
-            long off = 0;
-            for (int r = 0; r < m.rows(); r++) {
+            long start = System.nanoTime();
+            long rowBytes = target.bytesFor(m.cols());
+            MemorySegment out = arena.allocate(rowBytes * m.rows(), 64);
+            IntStream.range(0, m.rows()).parallel().forEach(r -> {
+                float[] row = new float[m.cols()];
                 m.decodeRow(r, row, 0);
-                off = DTypeConversion.encode(row, target, out, off);
-            }
+                DTypeConversion.encode(row, target, out, r * rowBytes);
+            });
             converted += out.byteSize();
             convertedCount++;
+            convertSeconds += (System.nanoTime() - start) / 1e9;
             return out;
         }
 

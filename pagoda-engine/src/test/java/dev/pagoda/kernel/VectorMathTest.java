@@ -1,0 +1,64 @@
+package dev.pagoda.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The element-wise kernels against scalar references. */
+class VectorMathTest {
+    @Test
+    void expIsWithinTwoUlpsAndTheVectorAndScalarFormsAgreeBitwise() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 180 - 90);
+        x[0] = Float.NEGATIVE_INFINITY;
+        x[1] = 0;
+        x[2] = -87.5f;
+        for (int i = 0; i < x.length; i += VectorMath.L) {
+            FloatVector v = VectorMath.exp(FloatVector.fromArray(VectorMath.F, x, i));
+            for (int j = 0; j < VectorMath.L; j++) {
+                float xi = x[i + j], e = VectorMath.exp(xi);
+                assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(v.lane(j)), "vector vs scalar at " + xi);
+                if (xi < -87.33f) assertEquals(0f, e);
+                else if (xi <= 88.37f) {
+                    float exact = (float) Math.exp(xi);
+                    assertTrue(Math.abs(e - exact) <= 2 * Math.ulp(exact), "exp(" + xi + ") = " + e + ", expected " + exact);
+                }
+            }
+        }
+    }
+
+    @Test
+    void siluMulMatchesTheScalarFormula() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        int n = 3 * VectorMath.L + 5;
+        float[] gate = new float[n], up = new float[n];
+        for (int i = 0; i < n; i++) {
+            gate[i] = (float) rnd.nextGaussian() * 6;
+            up[i] = (float) rnd.nextGaussian();
+        }
+        float[] expected = new float[n];
+        for (int i = 0; i < n; i++) expected[i] = (float) (gate[i] / (1 + Math.exp(-(double) gate[i])) * up[i]);
+        VectorMath.siluMul(gate, up, 0, n);
+        for (int i = 0; i < n; i++) assertEquals(expected[i], gate[i], 4 * Math.ulp(expected[i]) + 1e-30f, "at " + i);
+    }
+
+    @Test
+    void laneSumFollowsTheHalvingTree() {
+        float[] v = new float[VectorMath.L];
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian() * (1 << rnd.nextInt(20));
+        float expected = WeightKernelsTest.reference(v, onesLike(v), 0);
+        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(VectorMath.sumLanes(FloatVector.fromArray(VectorMath.F, v, 0))));
+    }
+
+    private static float[] onesLike(float[] v) {
+        float[] ones = new float[v.length];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.pagoda.kernel;
+
+import dev.pagoda.model.loader.DType;
+import dev.pagoda.model.loader.TensorData;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fused weight kernels against a scalar reference: decoding is exact (bitwise equal to a
+ * scalar decoder), every kernel shape gives bitwise the result of a scalar loop that follows the
+ * documented reduction order, and that result is within a rounding bound of the float64 dot.
+ */
+class WeightKernelsTest {
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int L = VectorMath.L;
+
+    /** Random weights of the given format with rows × cols values, plus their exact F32 values. */
+    record Weights(WeightMatrix matrix, float[][] values) {
+    }
+
+    static Weights random(Arena arena, DType type, int rows, int cols, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        MemorySegment seg = arena.allocate(type.bytesFor((long) rows * cols), 64);
+        float[][] v = new float[rows][cols];
+        long off = 0;
+        for (int r = 0; r < rows; r++) {
+            switch (type) {
+                case F32 -> {
+                    for (int i = 0; i < cols; i++, off += 4) {
+                        v[r][i] = (float) rnd.nextGaussian();
+                        seg.set(LE_FLOAT, off, v[r][i]);
+                    }
+                }
+                case F16 -> {
+                    for (int i = 0; i < cols; i++, off += 2) {
+                        short h = Float.floatToFloat16((float) rnd.nextGaussian());
+                        seg.set(LE_SHORT, off, h);
+                        v[r][i] = Float.float16ToFloat(h);
+                    }
+                }
+                case BF16 -> {
+                    for (int i = 0; i < cols; i++, off += 2) {
+                        short b = VectorMath.toBf16((float) rnd.nextGaussian());
+                        seg.set(LE_SHORT, off, b);
+                        v[r][i] = Float.intBitsToFloat(b << 16);
+                    }
+                }
+                case Q8_0, Q4_0 -> {
+                    boolean q8 = type == DType.Q8_0;
+                    for (int b = 0; b < cols / 32; b++) {
+                        short dh = Float.floatToFloat16((float) (0.01 + rnd.nextDouble() * 0.05));
+                        float d = Float.float16ToFloat(dh);
+                        seg.set(LE_SHORT, off, dh);
+                        for (int j = 0; j < 32; j++) {
+                            int q = q8 ? rnd.nextInt(-128, 128) : rnd.nextInt(16);
+                            v[r][32 * b + j] = (q8 ? q : q - 8) * d;
+                            if (q8) seg.set(ValueLayout.JAVA_BYTE, off + 2 + j, (byte) q);
+                            else {
+                                long at = off + 2 + (j % 16);
+                                byte old = seg.get(ValueLayout.JAVA_BYTE, at);
+                                seg.set(ValueLayout.JAVA_BYTE, at, (byte) (j < 16 ? (old & 0xF0) | q : (old & 0x0F) | (q << 4)));
+                            }
+                        }
+                        off += q8 ? 34 : 18;
+                    }
+                }
+            }
+        }
+        return new Weights(WeightMatrix.of(new TensorData("w", type, new long[]{rows, cols}, seg)), v);
+    }
+
+    /** The documented order, written with scalars: L lane accumulators over whole chunks, the halving tree, the tail. */
+    static float reference(float[] w, float[] x, int xo) {
+        float[] lanes = new float[L];
+        int i = 0;
+        for (; i + L <= w.length; i += L) {
+            for (int j = 0; j < L; j++) lanes[j] = Math.fma(w[i + j], x[xo + i + j], lanes[j]);
+        }
+        for (int width = L / 2; width >= 4; width /= 2) {
+            for (int j = 0; j < width; j++) lanes[j] += lanes[j + width];
+        }
+        float sum = ((lanes[0] + lanes[1]) + lanes[2]) + lanes[3];
+        for (; i < w.length; i++) sum = Math.fma(w[i], x[xo + i], sum);
+        return sum;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void everyKernelShapeFollowsTheOneOrder(DType type) {
+        int rows = 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
+        int m = 11;
+        try (Arena arena = Arena.ofConfined()) {
+            Weights w = random(arena, type, rows, cols, 1);
+            SplittableRandom rnd = new SplittableRandom(2);
+            float[] x = new float[m * cols + 3];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] decoded = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                w.matrix().decodeRow(r, decoded, 0);
+                for (int i = 0; i < cols; i++) assertEquals(w.values()[r][i], decoded[i], "decode " + r + "," + i);
+            }
+            // m = 11 runs 4×4 blocks, leftover tokens 4 rows at a time and leftover rows alone;
+            // then each token alone and each row alone: all must give bitwise the reference.
+            float[] all = new float[m * rows];
+            w.matrix().multiply(0, rows, x, cols, 0, m, all, rows);
+            for (int t = 0; t < m; t++) {
+                float[] one = new float[rows];
+                float[] shifted = new float[cols];
+                System.arraycopy(x, t * cols, shifted, 0, cols);
+                w.matrix().multiply(0, rows, shifted, cols, 0, 1, one, rows);
+                for (int r = 0; r < rows; r++) {
+                    float expected = reference(w.values()[r], x, t * cols);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(all[t * rows + r]), type + " batched r" + r + " t" + t);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(one[r]), type + " alone r" + r + " t" + t);
+                    float single = w.matrix().dot(r, x, t * cols);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(single), type + " dot r" + r + " t" + t);
+                    double exact = 0, magnitude = 0;
+                    for (int i = 0; i < cols; i++) {
+                        exact += (double) w.values()[r][i] * x[t * cols + i];
+                        magnitude += Math.abs((double) w.values()[r][i] * x[t * cols + i]);
+                    }
+                    assertTrue(Math.abs(expected - exact) <= cols * 0x1p-24 * magnitude, "rounding bound " + type);
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionWideningIsExactForEveryValue() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(2L * 65536, 64);
+            for (int h = 0; h < 65536; h++) seg.setAtIndex(LE_SHORT, h, (short) h);
+            for (int h = 0; h < 65536; h += L) {
+                FloatVector v = VectorMath.f16(seg, 2L * h);
+                for (int j = 0; j < L; j++) {
+                    assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) (h + j))), Float.floatToRawIntBits(v.lane(j)),
+                            "half 0x" + Integer.toHexString(h + j));
+                }
+            }
+        }
+    }
+}
