@@ -2,9 +2,16 @@ package dev.pagoda.model;
 
 import dev.pagoda.testutil.Shared;
 import dev.pagoda.testutil.TestModel;
+import dev.pagoda.model.loader.DType;
+import dev.pagoda.model.synthetic.ModelShape;
+import dev.pagoda.model.synthetic.SyntheticModel;
+import dev.pagoda.model.synthetic.TokenizerFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,9 +32,21 @@ public class BatchInvarianceTest {
     @ValueSource(strings = {"models/stories260K/stories260K.gguf", "models/fixtures/qwen3/hf",
             "models/fixtures/qwen2/gguf/model-q4_0.gguf", "models/fixtures/llama3-ropescaled/gguf/model-bf16.gguf"})
     void logitsDoNotDependOnTheBatch(String model) {
+        assertInvariant(Shared.path(model));
+    }
+
+    /** A small synthetic model with a real shape family and the real Qwen3 tokenizer's vocabulary (BF16). */
+    @Test
+    void syntheticModel(@TempDir Path dir) throws Exception {
+        new SyntheticModel(ModelShape.like("qwen3-0.6b").withLayers(2).withHidden(128), DType.BF16, 3, 0)
+                .write(TokenizerFiles.read(Shared.path("tokenizers/qwen3")), dir);
+        assertInvariant(dir);
+    }
+
+    static void assertInvariant(Path model) {
         SplittableRandom rnd = new SplittableRandom(7);
-        try (TestModel m = new TestModel(Shared.path(model), null, 2, BLOCK, 64, 256);
-             TestModel single = new TestModel(Shared.path(model), null, 1, BLOCK, 64, 256)) {
+        try (TestModel m = new TestModel(model, null, 2, BLOCK, 64, 256);
+             TestModel single = new TestModel(model, null, 1, BLOCK, 64, 256)) {
             int[] a = randomTokens(rnd, 37, m.vocab), b = randomTokens(rnd, 5, m.vocab), c = randomTokens(rnd, 20, m.vocab);
             float[] alone = m.allLogits(a);
             assertArrayEquals(alone, single.allLogits(a), "1 thread vs 2 threads");
