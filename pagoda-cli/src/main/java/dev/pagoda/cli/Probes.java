@@ -24,8 +24,9 @@ final class Probes {
             int chunks = 1 << 12;
             long chunk = BYTES / chunks;
             float[] sink = new float[pool.size() * 16];
+            for (int i = 0; i < 2000; i++) sink[0] += sum(seg, 0, 1 << 16); // C2-compile the loop before timing it
             double best = 0;
-            for (int run = 0; run < 5 + 3; run++) { // the first 3 warm the JIT
+            for (int run = 0; run < 5 + 3; run++) { // the first 3 warm the caches and threads
                 long t = System.nanoTime();
                 pool.parallelFor(chunks, (worker, start, end) -> sink[worker * 16] += sum(seg, start * chunk, end * chunk));
                 double gbs = BYTES / ((System.nanoTime() - t) / 1e9) / 1e9;
@@ -51,6 +52,7 @@ final class Probes {
     static double fmaPeak(WorkerPool pool) {
         int iterations = 20_000_000;
         float[] sink = new float[pool.size() * 16];
+        for (int i = 0; i < 2000; i++) sink[0] += fmas(10_000, i); // C2-compile the loop before timing it
         double best = 0;
         for (int run = 0; run < 5 + 3; run++) {
             long t = System.nanoTime();

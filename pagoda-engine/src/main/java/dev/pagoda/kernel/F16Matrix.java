@@ -37,7 +37,7 @@ public final class F16Matrix extends WeightMatrix {
     }
 
     @Override
-    void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+    void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
         long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
@@ -55,15 +55,11 @@ public final class F16Matrix extends WeightMatrix {
             w = VectorMath.f16(data, b3 + 2L * i);
             a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
         }
-        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        out[oo] = finish(a00, b0, x, xo, i); out[o1] = finish(a01, b0, x, xo1, i);
-        out[o2] = finish(a02, b0, x, xo2, i); out[o3] = finish(a03, b0, x, xo3, i);
-        out[oo + 1] = finish(a10, b1, x, xo, i); out[o1 + 1] = finish(a11, b1, x, xo1, i);
-        out[o2 + 1] = finish(a12, b1, x, xo2, i); out[o3 + 1] = finish(a13, b1, x, xo3, i);
-        out[oo + 2] = finish(a20, b2, x, xo, i); out[o1 + 2] = finish(a21, b2, x, xo1, i);
-        out[o2 + 2] = finish(a22, b2, x, xo2, i); out[o3 + 2] = finish(a23, b2, x, xo3, i);
-        out[oo + 3] = finish(a30, b3, x, xo, i); out[o1 + 3] = finish(a31, b3, x, xo1, i);
-        out[o2 + 3] = finish(a32, b3, x, xo2, i); out[o3 + 3] = finish(a33, b3, x, xo3, i);
+        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
+        finish4x4(lanes, i, r, x, xo, xStride, out, oo, outStride);
     }
 
     @Override
@@ -91,6 +87,11 @@ public final class F16Matrix extends WeightMatrix {
         int i = 0;
         for (int upper = cols - L; i <= upper; i += L) a0 = VectorMath.f16(data, b0 + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
         return finish(a0, b0, x, xo, i);
+    }
+
+    @Override
+    float weight(int row, int col) {
+        return scalar(row * rowBytes, col);
     }
 
     @Override

@@ -17,13 +17,14 @@ public final class Matmul {
     private static final int TILE_BYTES = 512 * 1024;
 
     private final WorkerPool pool;
-    private final MultiplyTask multiplyTask = new MultiplyTask();
+    private final MultiplyTask multiplyTask;
     private final GatherTask gatherTask = new GatherTask();
     /** Weight rows read by {@link #multiply} so far: the structural check that weights are read once per step. */
     private long weightRowsRead;
 
     public Matmul(WorkerPool pool) {
         this.pool = pool;
+        this.multiplyTask = new MultiplyTask(new float[pool.size()][WeightMatrix.LANES_SCRATCH]);
     }
 
     /**
@@ -65,11 +66,17 @@ public final class Matmul {
         WeightMatrix w;
         float[] x, out;
         int xStride, m, outStride, tile;
+        /** Per worker: the kernels' lane scratch. */
+        final float[][] lanes;
+
+        MultiplyTask(float[][] lanes) {
+            this.lanes = lanes;
+        }
 
         @Override
         public void run(int worker, int startBlock, int endBlock) {
             int r0 = 4 * startBlock, r1 = Math.min(w.rows(), 4 * endBlock);
-            for (int t0 = 0; t0 < m; t0 += tile) w.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out, outStride);
+            for (int t0 = 0; t0 < m; t0 += tile) w.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out, outStride, lanes[worker]);
         }
     }
 

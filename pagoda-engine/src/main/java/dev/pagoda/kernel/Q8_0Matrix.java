@@ -45,7 +45,7 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     @Override
-    void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+    void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
         long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
@@ -66,15 +66,11 @@ public final class Q8_0Matrix extends WeightMatrix {
                 a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
             }
         }
-        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        out[oo] = VectorMath.sumLanes(a00); out[o1] = VectorMath.sumLanes(a01);
-        out[o2] = VectorMath.sumLanes(a02); out[o3] = VectorMath.sumLanes(a03);
-        out[oo + 1] = VectorMath.sumLanes(a10); out[o1 + 1] = VectorMath.sumLanes(a11);
-        out[o2 + 1] = VectorMath.sumLanes(a12); out[o3 + 1] = VectorMath.sumLanes(a13);
-        out[oo + 2] = VectorMath.sumLanes(a20); out[o1 + 2] = VectorMath.sumLanes(a21);
-        out[o2 + 2] = VectorMath.sumLanes(a22); out[o3 + 2] = VectorMath.sumLanes(a23);
-        out[oo + 3] = VectorMath.sumLanes(a30); out[o1 + 3] = VectorMath.sumLanes(a31);
-        out[o2 + 3] = VectorMath.sumLanes(a32); out[o3 + 3] = VectorMath.sumLanes(a33);
+        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
+        finish4x4(lanes, cols, r, x, xo, xStride, out, oo, outStride);
     }
 
     @Override
@@ -106,6 +102,11 @@ public final class Q8_0Matrix extends WeightMatrix {
             for (int j = 0; j < CHUNKS; j++) a0 = chunk(b0, d0, j).fma(FloatVector.fromArray(F, x, xo + i + j * L), a0);
         }
         return VectorMath.sumLanes(a0);
+    }
+
+    @Override
+    float weight(int row, int col) {
+        throw new AssertionError("quantized rows have no tail columns");
     }
 
     @Override

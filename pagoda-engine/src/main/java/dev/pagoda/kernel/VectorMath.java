@@ -97,6 +97,23 @@ public final class VectorMath {
         return ((h.lane(0) + h.lane(1)) + h.lane(2)) + h.lane(3);
     }
 
+    /** The lanes of a vector stored at a[o..o+L), summed in exactly the order of {@link #sumLanes(FloatVector)}. */
+    static float sumLanes(float[] a, int o) {
+        float g0, g1, g2, g3;
+        if (L == 16) {
+            g0 = (a[o] + a[o + 8]) + (a[o + 4] + a[o + 12]);
+            g1 = (a[o + 1] + a[o + 9]) + (a[o + 5] + a[o + 13]);
+            g2 = (a[o + 2] + a[o + 10]) + (a[o + 6] + a[o + 14]);
+            g3 = (a[o + 3] + a[o + 11]) + (a[o + 7] + a[o + 15]);
+        } else {
+            g0 = a[o] + a[o + 4];
+            g1 = a[o + 1] + a[o + 5];
+            g2 = a[o + 2] + a[o + 6];
+            g3 = a[o + 3] + a[o + 7];
+        }
+        return ((g0 + g1) + g2) + g3;
+    }
+
     /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
     public static float dotBf16(float[] a, int aOff, MemorySegment b, long bIdx, int n) {
         FloatVector acc = FloatVector.zero(F);
@@ -131,16 +148,15 @@ public final class VectorMath {
      * L IEEE half-precision values at byte offset {@code off}, widened exactly (the Vector API has
      * no half-precision conversion). Exponent and mantissa move to a float's positions and a
      * multiplication by 2^112 rebiases the exponent — exact for normal and subnormal halves alike;
-     * infinities and NaNs get the all-ones exponent instead (NaNs quietened, as float16ToFloat
-     * does); the sign is put back last. Equal to {@link Float#float16ToFloat} for every input.
+     * halves with the all-ones exponent (infinities, NaNs) come out ≥ 2^16 and get the float's
+     * all-ones exponent instead; the sign is put back last. Equal to {@link Float#float16ToFloat}
+     * for every input except that a signalling NaN stays signalling.
      */
     static FloatVector f16(MemorySegment seg, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, seg, off, LE).convertShape(VectorOperators.S2I, I32, 0);
         IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
         FloatVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f);
-        IntVector bits = finite.reinterpretAsInts()
-                .blend(magnitude.or(0x7F800000), h.and(0x7C00).eq(0x7C00))
-                .blend(magnitude.or(0x7FC00000), h.and(0x7FFF).compare(VectorOperators.GT, 0x7C00));
+        IntVector bits = finite.reinterpretAsInts().blend(magnitude.or(0x7F800000), finite.compare(VectorOperators.GE, 0x1p16f).cast(I32));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 

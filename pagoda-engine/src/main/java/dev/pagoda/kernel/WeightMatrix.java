@@ -56,12 +56,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
     /**
      * out[t·outStride + r] = W[r] · x[t·xStride ..) for rows [r0, r1) and tokens [t0, t1): blocks
      * of 4 rows × 4 tokens, leftover tokens 4 rows at a time, leftover rows one by one.
+     *
+     * @param lanes scratch of {@link #LANES_SCRATCH} floats, one per calling thread
      */
-    public final void multiply(int r0, int r1, float[] x, int xStride, int t0, int t1, float[] out, int outStride) {
+    public final void multiply(int r0, int r1, float[] x, int xStride, int t0, int t1, float[] out, int outStride, float[] lanes) {
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
             int t = t0;
-            for (; t + 4 <= t1; t += 4) block4x4(r, x, t * xStride, xStride, out, t * outStride + r, outStride);
+            for (; t + 4 <= t1; t += 4) block4x4(r, x, t * xStride, xStride, out, t * outStride + r, outStride, lanes);
             for (; t < t1; t++) block4x1(r, x, t * xStride, out, t * outStride + r);
         }
         for (; r < r1; r++) {
@@ -69,8 +71,34 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
         }
     }
 
-    /** Rows r..r+3 times the 4 activation rows at xo, xo + xStride, ...; out[oo + j·outStride + i] gets row r+i, token j. */
-    abstract void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride);
+    /** Scratch floats {@link #multiply} needs: the lanes of a 4 × 4 block's accumulators. */
+    public static final int LANES_SCRATCH = 16 * VectorMath.L;
+
+    /**
+     * Rows r..r+3 times the 4 activation rows at xo, xo + xStride, ...; out[oo + j·outStride + i]
+     * gets row r+i, token j. The 16 accumulators leave through {@code lanes} and are summed by
+     * {@link #finish4x4}: with sixteen lane sums inlined, C2 hit its node-count limit and boxed
+     * the accumulators.
+     */
+    abstract void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes);
+
+    /** One value of the matrix, decoded by scalar code (for the columns after the last whole vector). */
+    abstract float weight(int row, int col);
+
+    /**
+     * The 16 outputs of a 4 × 4 block from its accumulators' lanes (row r+i, token j at
+     * lanes[(4i + j)·L]): the lane sum, then the columns from {@code tail} on, as every shape does.
+     */
+    final void finish4x4(float[] lanes, int tail, int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                float sum = VectorMath.sumLanes(lanes, (4 * i + j) * VectorMath.L);
+                int xr = xo + j * xStride;
+                for (int c = tail; c < cols; c++) sum = Math.fma(weight(r + i, c), x[xr + c], sum);
+                out[oo + j * outStride + i] = sum;
+            }
+        }
+    }
 
     /** Rows r..r+3 times the activation row at xo; out[oo + i] gets row r+i. */
     abstract void block4x1(int r, float[] x, int xo, float[] out, int oo);
