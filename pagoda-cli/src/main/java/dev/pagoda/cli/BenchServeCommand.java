@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -55,12 +54,8 @@ final class BenchServeCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(joinGoodput(argv), Set.of("--help", "--debug", "--ignore-eos"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(joinGoodput(argv), USAGE, "--ignore-eos");
+        if (a == null) return 0; // --help printed the usage
         String base = a.take("--base-url");
         if (base == null) throw new IllegalArgumentException("--base-url is required (e.g. http://127.0.0.1:8000)");
         String endpoint = orDefault(a.take("--endpoint"), "/v1/completions");

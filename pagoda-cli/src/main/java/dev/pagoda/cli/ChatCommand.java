@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code pagoda chat}: an interactive conversation using the model's chat template, the reply
@@ -37,12 +36,8 @@ final class ChatCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         String system = a.take("--system");
         String templateFile = a.take("--chat-template");
         Integer maxTokens = a.takeInt("--max-tokens");

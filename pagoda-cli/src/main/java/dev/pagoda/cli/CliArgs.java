@@ -33,6 +33,24 @@ final class CliArgs {
         return switches.contains(flag) || flag.startsWith("--no-");
     }
 
+    /**
+     * Parses a command's arguments; {@code --help} prints {@code usage} and returns null, and
+     * {@code --debug} (handled by Main) is consumed. {@code switches} are the command's flags that
+     * take no value.
+     */
+    static CliArgs parse(String[] argv, String usage, String... switches) {
+        java.util.Set<String> all = new java.util.HashSet<>(java.util.List.of(switches));
+        all.add("--help");
+        all.add("--debug");
+        CliArgs a = new CliArgs(argv, all);
+        if (a.takeSwitch("--help")) {
+            System.out.println(usage);
+            return null;
+        }
+        a.takeSwitch("--debug");
+        return a;
+    }
+
     boolean has(String flag) {
         return values.containsKey(flag);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pagoda.tokenizer.Tokenizer;
 
 import java.util.Map;
-import java.util.Set;
 
 /** {@code pagoda detokenize}: token ids to text. */
 final class DetokenizeCommand implements Command {
@@ -23,12 +22,8 @@ final class DetokenizeCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        CliArgs a = new CliArgs(args, Set.of("--skip-special", "--debug", "--help"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(args, USAGE, "--skip-special");
+        if (a == null) return 0; // --help printed the usage
         boolean skipSpecial = a.takeSwitch("--skip-special");
         String output = TokenizerArgs.output(a);
         int[] ids = a.takeIntList("--tokens");

@@ -10,7 +10,6 @@ import dev.pagoda.sampling.SamplingParams;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** {@code pagoda generate}: one prompt through the offline engine, printed as text or JSON. */
 final class GenerateCommand implements Command {
@@ -34,12 +33,8 @@ final class GenerateCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--ignore-eos", "--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE, "--ignore-eos");
+        if (a == null) return 0; // --help printed the usage
         String promptText = a.take("--prompt");
         int[] promptIds = a.takeIntList("--prompt-token-ids");
         String promptsFile = a.take("--prompts-file");

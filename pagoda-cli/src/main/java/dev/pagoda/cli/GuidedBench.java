@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code pagoda bench guided}: decode throughput of a batch of guided_json requests against the
@@ -36,12 +35,8 @@ final class GuidedBench implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         int batch = a.has("--batch") ? a.takeInt("--batch") : 8;
         int runs = a.has("--runs") ? a.takeInt("--runs") : 3;
         String prompt = a.has("--prompt") ? a.take("--prompt") : "Once upon a time";

@@ -8,7 +8,6 @@ import dev.pagoda.config.EngineArgs;
 import dev.pagoda.engine.VectorApiCheck;
 
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code pagoda info}: the environment check — CPU, memory, JDK and flags, the Vector API's SIMD
@@ -30,12 +29,8 @@ final class InfoCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         Integer size = a.takeInt("--matmul-size");
         String buffer = a.take("--bandwidth-buffer");
         Integer threads = a.takeInt("--threads");

@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code pagoda bench latency}: the scenario report operators size a deployment with — TTFT,
@@ -49,12 +48,8 @@ final class LatencyBench implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         String file = a.take("--scenarios");
         int warmup = orDefault(a.takeInt("--warmup"), 3);
         int runs = orDefault(a.takeInt("--runs"), 5);

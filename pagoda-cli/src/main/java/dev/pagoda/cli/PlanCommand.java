@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /** {@code pagoda plan}: how many devices a model needs and what KV cache is left (capacity planner). */
 final class PlanCommand implements Command {
@@ -37,12 +36,8 @@ final class PlanCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug", "--table", "--list"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE, "--table", "--list");
+        if (a == null) return 0; // --help printed the usage
         if (a.takeSwitch("--list")) {
             Catalogue.names().forEach(System.out::println);
             return 0;

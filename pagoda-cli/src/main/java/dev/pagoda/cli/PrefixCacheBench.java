@@ -10,7 +10,6 @@ import dev.pagoda.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -32,12 +31,8 @@ final class PrefixCacheBench implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         int prefixLen = a.has("--prefix-len") ? a.takeInt("--prefix-len") : 512;
         int suffixLen = a.has("--suffix-len") ? a.takeInt("--suffix-len") : 32;
         int requests = a.has("--requests") ? a.takeInt("--requests") : 16;

@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -41,12 +40,8 @@ final class ThroughputBench implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = new CliArgs(argv, Set.of("--help", "--debug"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(argv, USAGE);
+        if (a == null) return 0; // --help printed the usage
         int promptLen = orDefault(a.takeInt("--prompt-len"), 512);
         int genLen = orDefault(a.takeInt("--gen-len"), 128);
         int[] concurrency = a.has("--concurrency") ? a.takeIntList("--concurrency") : new int[]{1, 4, 8, 16};

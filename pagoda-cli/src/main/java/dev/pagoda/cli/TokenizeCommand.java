@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code pagoda tokenize}: text, or chat messages rendered with the model's template, to token ids. */
 final class TokenizeCommand implements Command {
@@ -35,12 +34,8 @@ final class TokenizeCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        CliArgs a = new CliArgs(args, Set.of("--add-generation-prompt", "--no-special", "--debug", "--help"));
-        if (a.takeSwitch("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        a.takeSwitch("--debug");
+        CliArgs a = CliArgs.parse(args, USAGE, "--add-generation-prompt", "--no-special");
+        if (a == null) return 0; // --help printed the usage
         String text = a.take("--text");
         String messages = a.take("--messages");
         boolean addGenerationPrompt = a.takeSwitch("--add-generation-prompt");
