@@ -32,18 +32,32 @@ public final class Matmul {
      * @param out m rows of {@code w.rows()} values, row t starting at {@code t * outStride}
      */
     public void multiply(WeightMatrix w, float[] x, int xStride, int m, float[] out, int outStride) {
-        weightRowsRead += w.rows();
+        multiply(w, out, outStride, null, null, 0, null, null, 0, x, xStride, m);
+    }
+
+    /**
+     * Up to three products of the same activations in one parallel loop (q, k and v; gate and
+     * up): one hand-off to the workers instead of three, and the workers split the matrices'
+     * rows together. Each output element is computed exactly as by {@link #multiply}.
+     * Unused slots are null.
+     */
+    public void multiply(WeightMatrix w0, float[] out0, int outStride0, WeightMatrix w1, float[] out1, int outStride1,
+                         WeightMatrix w2, float[] out2, int outStride2, float[] x, int xStride, int m) {
         MultiplyTask t = multiplyTask;
-        t.w = w;
+        t.set(0, w0, out0, outStride0);
+        t.set(1, w1, out1, outStride1);
+        t.set(2, w2, out2, outStride2);
         t.x = x;
         t.xStride = xStride;
         t.m = m;
-        t.out = out;
-        t.outStride = outStride;
-        t.tile = Math.max(4, TILE_BYTES / (4 * w.cols()) & ~3);
-        pool.parallelFor((w.rows() + 3) / 4, (long) w.rows() * w.cols() * m, t);
-        t.w = null;
-        t.x = t.out = null;
+        long work = 0;
+        for (int i = 0; i < 3; i++) {
+            if (t.w[i] == null) continue;
+            weightRowsRead += t.w[i].rows();
+            work += (long) t.w[i].rows() * t.w[i].cols() * m;
+        }
+        pool.parallelFor(t.blockEnd[2], work, t);
+        t.clear();
     }
 
     /** Gathers rows of {@code w} (an embedding table) for the given ids into out, row t at t * w.cols(). */
@@ -62,10 +76,15 @@ public final class Matmul {
         return weightRowsRead;
     }
 
+    /** Row blocks of up to three matrices, numbered one after the other; workers take ranges of them. */
     private static final class MultiplyTask implements WorkerPool.RangeTask {
-        WeightMatrix w;
-        float[] x, out;
-        int xStride, m, outStride, tile;
+        final WeightMatrix[] w = new WeightMatrix[3];
+        final float[][] out = new float[3][];
+        final int[] outStride = new int[3];
+        /** Block numbers [blockEnd[i-1], blockEnd[i]) are matrix i's rows in blocks of 4. */
+        final int[] blockEnd = new int[3];
+        float[] x;
+        int xStride, m;
         /** Per worker: the kernels' lane scratch. */
         final float[][] lanes;
 
@@ -73,10 +92,32 @@ public final class Matmul {
             this.lanes = lanes;
         }
 
+        void set(int i, WeightMatrix matrix, float[] o, int stride) {
+            w[i] = matrix;
+            out[i] = o;
+            outStride[i] = stride;
+            blockEnd[i] = (i == 0 ? 0 : blockEnd[i - 1]) + (matrix == null ? 0 : (matrix.rows() + 3) / 4);
+        }
+
+        void clear() {
+            java.util.Arrays.fill(w, null);
+            java.util.Arrays.fill(out, null);
+            x = null;
+        }
+
         @Override
         public void run(int worker, int startBlock, int endBlock) {
-            int r0 = 4 * startBlock, r1 = Math.min(w.rows(), 4 * endBlock);
-            for (int t0 = 0; t0 < m; t0 += tile) w.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out, outStride, lanes[worker]);
+            for (int i = 0; i < 3; i++) {
+                int first = i == 0 ? 0 : blockEnd[i - 1];
+                int s = Math.max(startBlock, first), e = Math.min(endBlock, blockEnd[i]);
+                if (s >= e) continue;
+                WeightMatrix matrix = w[i];
+                int r0 = 4 * (s - first), r1 = Math.min(matrix.rows(), 4 * (e - first));
+                int tile = Math.max(4, TILE_BYTES / (4 * matrix.cols()) & ~3);
+                for (int t0 = 0; t0 < m; t0 += tile) {
+                    matrix.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out[i], outStride[i], lanes[worker]);
+                }
+            }
         }
     }
 

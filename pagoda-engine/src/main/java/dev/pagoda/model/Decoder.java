@@ -90,9 +90,7 @@ public final class Decoder {
         for (int l = 0; l < c.numLayers(); l++) {
             ModelWeights.Layer layer = w.layer(l);
             rmsNormRows(x, xn, layer.attnNorm(), n, h);
-            matmul.multiply(layer.wq(), xn, h, n, q, c.qDim());
-            matmul.multiply(layer.wk(), xn, h, n, k, c.kvDim());
-            matmul.multiply(layer.wv(), xn, h, n, v, c.kvDim());
+            matmul.multiply(layer.wq(), q, c.qDim(), layer.wk(), k, c.kvDim(), layer.wv(), v, c.kvDim(), xn, h, n);
             if (layer.bq() != null) {
                 for (int t = 0; t < n; t++) {
                     VectorMath.addBias(q, t * c.qDim(), layer.bq(), c.qDim());
@@ -113,8 +111,7 @@ public final class Decoder {
 
             rmsNormRows(x, xn, layer.ffnNorm(), n, h);
             int ff = c.intermediateSize();
-            matmul.multiply(layer.gate(), xn, h, n, gate, ff);
-            matmul.multiply(layer.up(), xn, h, n, up, ff);
+            matmul.multiply(layer.gate(), gate, ff, layer.up(), up, ff, null, null, 0, xn, h, n);
             pool.parallelFor(n, (long) n * ff * 8, siluTask);
             matmul.multiply(layer.down(), gate, ff, n, xn, h);
             for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
