@@ -48,13 +48,16 @@ final class Probes {
         return a0.add(a1).add(a2.add(a3)).lane(0);
     }
 
-    /** F32 FMA throughput on all the pool's threads, GFLOP/s: best of 5. */
+    /**
+     * F32 FMA throughput on all the pool's threads, GFLOP/s: best of 30 short runs (about 10 ms
+     * each at full speed), so that on a shared machine some run finds both cores free.
+     */
     static double fmaPeak(WorkerPool pool) {
-        int iterations = 20_000_000;
+        int iterations = 5_000_000;
         float[] sink = new float[pool.size() * 16];
         for (int i = 0; i < 2000; i++) sink[0] += fmas(10_000, i); // C2-compile the loop before timing it
         double best = 0;
-        for (int run = 0; run < 5 + 3; run++) {
+        for (int run = 0; run < 30 + 3; run++) {
             long t = System.nanoTime();
             pool.parallelFor(pool.size(), (worker, start, end) -> sink[worker * 16] += fmas(iterations, worker));
             double gflops = 2.0 * 12 * F512.length() * iterations * pool.size() / ((System.nanoTime() - t) / 1e9) / 1e9;
