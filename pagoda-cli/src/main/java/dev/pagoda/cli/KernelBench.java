@@ -1,5 +1,6 @@
 package dev.pagoda.cli;
 
+import dev.pagoda.kernel.HugePages;
 import dev.pagoda.kernel.Matmul;
 import dev.pagoda.kernel.WeightMatrix;
 import dev.pagoda.kernel.WorkerPool;
@@ -26,8 +27,8 @@ final class KernelBench implements Command {
                                         [--rows 8192] [--cols 8192] [--batch 128] [--cpu-time]
               matvec: one activation row times a rows × cols matrix (larger than the L3 cache), GB/s of weights
               matmul: --batch activation rows times a rows/2 × cols/2 matrix, GFLOP/s (2 × rows × cols × batch)
-              probes: read bandwidth = best of 5 streaming reads of 1 GiB on all threads;
-                      peak = F32 512-bit FMAs with 12 independent accumulators per thread, all threads;
+              probes: read bandwidth = best of 5 streaming reads of 1 GiB on all threads (huge pages, as the weights);
+                      peak = F32 512-bit FMAs, 16 independent accumulators fed from L1, all threads;
                       both run before and after the kernels, and the better figure is the denominator
               --cpu-time: time kernels by the thread's CPU time, not the wall clock (needs --num-threads 1):
                           compares kernels on a busy machine; the probes stay wall-clock""";
@@ -107,7 +108,7 @@ final class KernelBench implements Command {
 
     static WeightMatrix randomMatrix(Arena arena, DType type, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
-        MemorySegment seg = arena.allocate(type.bytesFor((long) rows * cols), 64);
+        MemorySegment seg = HugePages.allocate(arena, type.bytesFor((long) rows * cols)); // where the engine puts weights
         float[] row = new float[cols];
         long off = 0;
         for (int r = 0; r < rows; r++) {

@@ -1,7 +1,9 @@
 package dev.pagoda.cli;
 
+import dev.pagoda.kernel.HugePages;
 import dev.pagoda.kernel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
@@ -16,10 +18,14 @@ final class Probes {
     private Probes() {
     }
 
-    /** Best of 5 streaming reads of 1 GiB split over the pool's threads, GB/s. */
+    /**
+     * Best of 5 streaming reads of 1 GiB split over the pool's threads, GB/s, over memory of the
+     * kind the weights live in ({@link HugePages}: on the test machine huge pages read ~40%
+     * faster than 4 KiB pages, so a probe over ordinary pages would understate the denominator).
+     */
     static double readBandwidth(WorkerPool pool) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = arena.allocate(BYTES, 4096);
+            MemorySegment seg = HugePages.allocate(arena, BYTES);
             seg.fill((byte) 1);
             int chunks = 1 << 12;
             long chunk = BYTES / chunks;
@@ -45,7 +51,8 @@ final class Probes {
             a2 = a2.add(FloatVector.fromMemorySegment(F512, seg, o + 128, ByteOrder.LITTLE_ENDIAN));
             a3 = a3.add(FloatVector.fromMemorySegment(F512, seg, o + 192, ByteOrder.LITTLE_ENDIAN));
         }
-        return a0.add(a1).add(a2.add(a3)).lane(0);
+        // All lanes: with lane(0) alone C2 was free to skip loading the others, and the probe read 49 GB/s where C read 37.
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -53,29 +60,50 @@ final class Probes {
      * each at full speed), so that on a shared machine some run finds both cores free.
      */
     static double fmaPeak(WorkerPool pool) {
-        int iterations = 5_000_000;
+        int iterations = 40_000;
+        float[] operands = new float[8 * OPERAND_STRIDE];
+        for (int i = 0; i < operands.length; i++) operands[i] = 1e-3f * (i % 13);
         float[] sink = new float[pool.size() * 16];
-        for (int i = 0; i < 2000; i++) sink[0] += fmas(10_000, i); // C2-compile the loop before timing it
+        for (int i = 0; i < 2000; i++) sink[0] += fmas(operands, 10); // C2-compile the loop before timing it
         double best = 0;
         for (int run = 0; run < 30 + 3; run++) {
             long t = System.nanoTime();
-            pool.parallelFor(pool.size(), (worker, start, end) -> sink[worker * 16] += fmas(iterations, worker));
-            double gflops = 2.0 * 12 * F512.length() * iterations * pool.size() / ((System.nanoTime() - t) / 1e9) / 1e9;
+            pool.parallelFor(pool.size(), (worker, start, end) -> sink[worker * 16] += fmas(operands, iterations));
+            double flops = 2.0 * 16 * F512.length() * (OPERAND_STRIDE / F512.length()) * iterations * pool.size();
+            double gflops = flops / ((System.nanoTime() - t) / 1e9) / 1e9;
             if (run >= 3) best = Math.max(best, gflops);
         }
         return best;
     }
 
-    /** 12 independent FMA chains: more than latency × ports, so the FMA units never wait. */
-    private static float fmas(int iterations, int seed) {
-        FloatVector m = FloatVector.broadcast(F512, 0.999999f), c = FloatVector.broadcast(F512, 1e-7f);
-        FloatVector a0 = FloatVector.broadcast(F512, seed), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4),
-                a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
-        for (int i = 0; i < iterations; i++) {
-            a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c);
-            a4 = a4.fma(m, c); a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c);
-            a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
+    /** Floats per operand row of {@link #fmas}: 8 rows of 1 KiB stay in L1. */
+    private static final int OPERAND_STRIDE = 256;
+
+    /**
+     * 16 independent FMA chains fed by loads from L1 (a 4 × 4 register block, the shape of the
+     * kernels). Not FMAs on constants: C2 re-broadcast the constants before every FMA, and
+     * those broadcasts took the FMA pipes' issue slots — that loop read 52 GFLOP/s per thread
+     * where this one and a C loop read 100–114.
+     */
+    private static float fmas(float[] op, int iterations) {
+        int s = OPERAND_STRIDE;
+        FloatVector a00 = FloatVector.zero(F512), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int r = 0; r < iterations; r++) {
+            for (int i = 0; i < s; i += F512.length()) {
+                FloatVector x0 = FloatVector.fromArray(F512, op, i), x1 = FloatVector.fromArray(F512, op, s + i),
+                        x2 = FloatVector.fromArray(F512, op, 2 * s + i), x3 = FloatVector.fromArray(F512, op, 3 * s + i);
+                FloatVector w = FloatVector.fromArray(F512, op, 4 * s + i);
+                a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
+                w = FloatVector.fromArray(F512, op, 5 * s + i);
+                a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
+                w = FloatVector.fromArray(F512, op, 6 * s + i);
+                a20 = w.fma(x0, a20); a21 = w.fma(x1, a21); a22 = w.fma(x2, a22); a23 = w.fma(x3, a23);
+                w = FloatVector.fromArray(F512, op, 7 * s + i);
+                a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
+            }
         }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11).lane(0);
+        return a00.add(a01).add(a02).add(a03).add(a10).add(a11).add(a12).add(a13).add(a20).add(a21).add(a22).add(a23)
+                .add(a30).add(a31).add(a32).add(a33).reduceLanes(VectorOperators.ADD);
     }
 }

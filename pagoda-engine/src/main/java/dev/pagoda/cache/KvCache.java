@@ -1,6 +1,7 @@
 package dev.pagoda.cache;
 
 import dev.pagoda.config.ModelConfig;
+import dev.pagoda.kernel.HugePages;
 import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.model.loader.DType;
 
@@ -41,9 +42,12 @@ public final class KvCache implements AutoCloseable {
         long layerBytes = (long) numBlocks * blockSize * kvDim * elementBytes(dtype);
         this.keys = new MemorySegment[config.numLayers()];
         this.values = new MemorySegment[config.numLayers()];
+        // One allocation for all layers, in huge pages where available (attention streams the cache).
+        long stride = (layerBytes + 63) & ~63L;
+        MemorySegment all = HugePages.allocate(arena, 2 * stride * keys.length);
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = arena.allocate(layerBytes, 64);
-            values[l] = arena.allocate(layerBytes, 64);
+            keys[l] = all.asSlice(2 * l * stride, layerBytes);
+            values[l] = all.asSlice((2L * l + 1) * stride, layerBytes);
         }
     }
 

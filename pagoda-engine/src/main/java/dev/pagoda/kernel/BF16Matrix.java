@@ -81,6 +81,28 @@ public final class BF16Matrix extends WeightMatrix {
     }
 
     @Override
+    void block8x1(int r, float[] x, int xo, float[] out, int oo, float[] lanes) {
+        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes,
+                b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int i = 0;
+        for (int upper = cols - L; i <= upper; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            a0 = VectorMath.bf16(data, b0 + 2L * i).fma(x0, a0);
+            a1 = VectorMath.bf16(data, b1 + 2L * i).fma(x0, a1);
+            a2 = VectorMath.bf16(data, b2 + 2L * i).fma(x0, a2);
+            a3 = VectorMath.bf16(data, b3 + 2L * i).fma(x0, a3);
+            a4 = VectorMath.bf16(data, b4 + 2L * i).fma(x0, a4);
+            a5 = VectorMath.bf16(data, b5 + 2L * i).fma(x0, a5);
+            a6 = VectorMath.bf16(data, b6 + 2L * i).fma(x0, a6);
+            a7 = VectorMath.bf16(data, b7 + 2L * i).fma(x0, a7);
+        }
+        a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L); a5.intoArray(lanes, 5 * L); a6.intoArray(lanes, 6 * L); a7.intoArray(lanes, 7 * L);
+        finishRows(lanes, 8, i, r, x, xo, out, oo);
+    }
+
+    @Override
     float dot(int r, float[] x, int xo) {
         long b0 = r * rowBytes;
         FloatVector a0 = FloatVector.zero(F);

@@ -3,7 +3,7 @@ package dev.pagoda.kernel;
 /**
  * out = x · Wᵀ for a batch of m activation rows: out[t][r] = dot(W[r], x[t]).
  *
- * <p>Workers split the weight rows (in blocks of 4, the kernels' height); each reads its rows once
+ * <p>Workers split the weight rows (in blocks of 8, the decode kernel's height); each reads its rows once
  * per tile of tokens. A tile holds as many activation rows as fit in about half the L2 cache, so
  * the kernels stream x from L2 while the weights come from memory once per tile. Each output
  * element has the one reduction order of {@link WeightMatrix}, so the result for a token does
@@ -15,6 +15,8 @@ package dev.pagoda.kernel;
 public final class Matmul {
     /** Activation bytes per token tile: half of a 1 MiB L2, leaving room for the weight rows in flight. */
     private static final int TILE_BYTES = 512 * 1024;
+    /** Rows per unit of work: the height of {@link WeightMatrix}'s 8 × 1 decode block. */
+    private static final int ROWS_PER_BLOCK = 8;
 
     private final WorkerPool pool;
     private final MultiplyTask multiplyTask;
@@ -81,7 +83,7 @@ public final class Matmul {
         final WeightMatrix[] w = new WeightMatrix[3];
         final float[][] out = new float[3][];
         final int[] outStride = new int[3];
-        /** Block numbers [blockEnd[i-1], blockEnd[i]) are matrix i's rows in blocks of 4. */
+        /** Block numbers [blockEnd[i-1], blockEnd[i]) are matrix i's rows in blocks of ROWS_PER_BLOCK. */
         final int[] blockEnd = new int[3];
         float[] x;
         int xStride, m;
@@ -96,7 +98,7 @@ public final class Matmul {
             w[i] = matrix;
             out[i] = o;
             outStride[i] = stride;
-            blockEnd[i] = (i == 0 ? 0 : blockEnd[i - 1]) + (matrix == null ? 0 : (matrix.rows() + 3) / 4);
+            blockEnd[i] = (i == 0 ? 0 : blockEnd[i - 1]) + (matrix == null ? 0 : (matrix.rows() + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK);
         }
 
         void clear() {
@@ -112,7 +114,7 @@ public final class Matmul {
                 int s = Math.max(startBlock, first), e = Math.min(endBlock, blockEnd[i]);
                 if (s >= e) continue;
                 WeightMatrix matrix = w[i];
-                int r0 = 4 * (s - first), r1 = Math.min(matrix.rows(), 4 * (e - first));
+                int r0 = ROWS_PER_BLOCK * (s - first), r1 = Math.min(matrix.rows(), ROWS_PER_BLOCK * (e - first));
                 int tile = Math.max(4, TILE_BYTES / (4 * matrix.cols()) & ~3);
                 for (int t0 = 0; t0 < m; t0 += tile) {
                     matrix.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out[i], outStride[i], lanes[worker]);

@@ -3,6 +3,7 @@ package dev.pagoda.model;
 import dev.pagoda.Log;
 import dev.pagoda.PagodaException;
 import dev.pagoda.config.ModelConfig;
+import dev.pagoda.kernel.HugePages;
 import dev.pagoda.kernel.WeightMatrix;
 import dev.pagoda.model.loader.Checkpoint;
 import dev.pagoda.model.loader.DType;
@@ -18,9 +19,12 @@ import java.util.stream.IntStream;
 
 /**
  * A checkpoint's tensors bound to the decoder's roles and checked against the config's shapes.
- * Matrices stay memory-mapped; a {@code --dtype} conversion or a {@code --quantization} makes one
- * off-heap copy (timed and logged).
- * 1-D tensors (norms, biases) are tiny and are decoded to F32 arrays.
+ * Matrices are copied from the memory-mapped checkpoint into one off-heap slab in huge pages
+ * ({@link HugePages}: a decode step streams every weight, and 4 KiB pages cost it a TLB miss per
+ * page); a {@code --dtype} conversion or a {@code --quantization} writes its result there
+ * instead of copying. Without huge pages the matrices stay mapped and only conversions are
+ * copied. Both are timed and logged. 1-D tensors (norms, biases) are tiny and are decoded to F32
+ * arrays.
  */
 public final class ModelWeights implements AutoCloseable {
     /** One decoder layer's weights; biases and q/k norms are null where the architecture has none. */
@@ -98,9 +102,12 @@ public final class ModelWeights implements AutoCloseable {
         private final ModelConfig c;
         private final DType dtype;
         private final Arena arena = Arena.ofShared();
-        private long converted;
-        private int convertedCount;
-        private double convertSeconds;
+        /** Where matrices are copied or converted to; filled front to back. */
+        private MemorySegment slab;
+        private long slabUsed;
+        private long converted, placed;
+        private int convertedCount, placedCount;
+        private double convertSeconds, placeSeconds;
 
         Binder(Checkpoint checkpoint, DType dtype) {
             this.checkpoint = checkpoint;
@@ -109,8 +116,35 @@ public final class ModelWeights implements AutoCloseable {
             this.dtype = dtype;
         }
 
+        /** The format a matrix is stored in after binding. */
+        private DType target(TensorData t) {
+            if (dtype == null || t.type().isQuantized() || t.type() == dtype) return t.type();
+            if (dtype.isQuantized() && t.shape()[1] % 32 != 0) return t.type();
+            return dtype;
+        }
+
+        /** One slab for every matrix of the checkpoint in its target format (an upper bound: unused tensors included). */
+        private void allocateSlab() {
+            long bytes = 0;
+            for (TensorData t : tensors.values()) {
+                if (t.shape().length == 2) bytes += align(target(t).bytesFor(t.elementCount()));
+            }
+            slab = HugePages.allocate(arena, bytes);
+        }
+
+        private static long align(long bytes) {
+            return (bytes + 63) & ~63L;
+        }
+
+        private MemorySegment take(long bytes) {
+            MemorySegment s = slab.asSlice(slabUsed, bytes);
+            slabUsed += align(bytes);
+            return s;
+        }
+
         ModelWeights bind() {
             try {
+                if (HugePages.available()) allocateSlab();
                 int h = c.hiddenSize();
                 WeightMatrix embed = matrix("model.embed_tokens.weight", c.vocabSize(), h);
                 WeightMatrix head = c.tieWordEmbeddings() && !tensors.containsKey("lm_head.weight")
@@ -122,6 +156,10 @@ public final class ModelWeights implements AutoCloseable {
                     Log.info(String.format("%s %d matrices to %s in %.2f s: %.1f MiB off-heap",
                             dtype.isQuantized() ? "quantized" : "converted", convertedCount, dtype, convertSeconds,
                             converted / 1048576.0));
+                }
+                if (placedCount > 0) {
+                    Log.info(String.format("copied %d matrices into huge pages in %.2f s: %.1f MiB off-heap",
+                            placedCount, placeSeconds, placed / 1048576.0));
                 }
                 return new ModelWeights(embed, head, norm, layers, arena, converted);
             } catch (RuntimeException e) {
@@ -165,19 +203,30 @@ public final class ModelWeights implements AutoCloseable {
         private WeightMatrix matrix(String name, int rows, int cols) {
             TensorData t = tensor(name, rows, cols);
             WeightMatrix m = WeightMatrix.of(t);
-            if (dtype == null || t.type().isQuantized() || t.type() == dtype) return m;
-            if (dtype.isQuantized() && cols % 32 != 0) {
+            DType target = target(t);
+            if (target != t.type()) return WeightMatrix.of(new TensorData(name, target, t.shape(), convert(m, target)));
+            if (dtype != null && dtype.isQuantized() && !t.type().isQuantized()) {
                 Log.info("not quantizing " + name + ": " + cols + " columns are not a whole number of 32-value blocks");
-                return m;
             }
-            return WeightMatrix.of(new TensorData(name, dtype, t.shape(), convert(m, dtype)));
+            return slab == null ? m : WeightMatrix.of(new TensorData(name, t.type(), t.shape(), place(t.data())));
+        }
+
+        /** Copies mapped bytes into the slab. */
+        private MemorySegment place(MemorySegment mapped) {
+            long start = System.nanoTime();
+            MemorySegment out = take(mapped.byteSize());
+            MemorySegment.copy(mapped, 0, out, 0, mapped.byteSize());
+            placed += out.byteSize();
+            placedCount++;
+            placeSeconds += (System.nanoTime() - start) / 1e9;
+            return out;
         }
 
         /** Re-encodes every row of m into an off-heap copy, rows in parallel (a 1 GB model in seconds). */
         private MemorySegment convert(WeightMatrix m, DType target) {
             long start = System.nanoTime();
             long rowBytes = target.bytesFor(m.cols());
-            MemorySegment out = arena.allocate(rowBytes * m.rows(), 64);
+            MemorySegment out = slab != null ? take(rowBytes * m.rows()) : arena.allocate(rowBytes * m.rows(), 64);
             IntStream.range(0, m.rows()).parallel().forEach(r -> {
                 float[] row = new float[m.cols()];
                 m.decodeRow(r, row, 0);

@@ -111,7 +111,7 @@ class WeightKernelsTest {
                 w.matrix().decodeRow(r, decoded, 0);
                 for (int i = 0; i < cols; i++) assertEquals(w.values()[r][i], decoded[i], "decode " + r + "," + i);
             }
-            // m = 11 runs 4×4 blocks, leftover tokens 4 rows at a time and leftover rows alone;
+            // m = 11 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone;
             // then each token alone and each row alone: all must give bitwise the reference.
             float[] all = new float[m * rows];
             w.matrix().multiply(0, rows, x, cols, 0, m, all, rows, new float[WeightMatrix.LANES_SCRATCH]);
