@@ -158,7 +158,7 @@ final class CompletionsApi {
                 if (finishedSent[index]) continue;
                 int[] newTokens = ct.takeNewTokens();
                 String text = ct.takeDelta();
-                List<Map<Integer, Logprob>> newEntries = s.logprobs() == null ? null
+                List<Map<Integer, Logprob>> newEntries = s.logprobs() == null || ct.logprobs() == null ? List.of()
                         : ct.logprobs().subList(ct.tokenIds().length - newTokens.length, ct.tokenIds().length);
                 if (echo != null && echo.promptOnly()) {
                     text = ""; // the prompt alone is returned: the one generated token is not shown
