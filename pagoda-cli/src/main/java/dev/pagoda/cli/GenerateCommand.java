@@ -16,14 +16,14 @@ final class GenerateCommand implements Command {
     private static final String USAGE = """
             usage: pagoda generate [--model PATH] (--prompt TEXT | --prompt-token-ids 1,2,3 | --prompts-file FILE)
                                    [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P]
-                                   [--seed S] [--logprobs N] [--ignore-eos] [--stop-token-ids 1,2]
+                                   [--seed S] [--logprobs N] [--prompt-logprobs N] [--ignore-eos] [--stop-token-ids 1,2]
                                    [--output text|json] [engine flags: --dtype, --max-model-len, ...]
               --model defaults to the bundled stories260K; unset sampling fields default to the
               model's generation_config.json, then vLLM's defaults (max-tokens 16, temperature 1).
               text output: the completion, then one timing line on stderr; json: the RequestOutput.
               --prompts-file: one JSON object per line, {"prompt": "..."} or {"prompt_token_ids": [...]}, with
               optional sampling fields (max_tokens, temperature, top_p, top_k, min_p, seed, n, stop_token_ids,
-              ignore_eos, logprobs) overriding the flags; all are batched together and one RequestOutput
+              ignore_eos, logprobs, prompt_logprobs) overriding the flags; all are batched together and one RequestOutput
               JSON per line is printed, in input order.""";
 
     @Override
@@ -49,6 +49,7 @@ final class GenerateCommand implements Command {
                 .minP(a.takeDouble("--min-p"))
                 .seed(a.takeLong("--seed"))
                 .logprobs(a.takeInt("--logprobs"))
+                .promptLogprobs(a.takeInt("--prompt-logprobs"))
                 .ignoreEos(a.takeSwitch("--ignore-eos"))
                 .stopTokenIds(intList(a.takeIntList("--stop-token-ids")))
                 .build();

@@ -20,7 +20,7 @@ import java.util.Set;
 record PromptsFile(List<Prompt> prompts, List<SamplingParams> params) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("prompt", "prompt_token_ids", "max_tokens", "temperature", "top_p", "top_k",
-            "min_p", "seed", "n", "stop_token_ids", "ignore_eos", "logprobs");
+            "min_p", "seed", "n", "stop_token_ids", "ignore_eos", "logprobs", "prompt_logprobs");
 
     static PromptsFile read(Path file, SamplingParams defaults) throws IOException {
         List<Prompt> prompts = new ArrayList<>();
@@ -80,6 +80,7 @@ record PromptsFile(List<Prompt> prompts, List<SamplingParams> params) {
                     .stopTokenIds(stopIds)
                     .ignoreEos(line.has("ignore_eos") ? line.get("ignore_eos").asBoolean() : d.ignoreEos())
                     .logprobs(line.has("logprobs") ? (Integer) line.get("logprobs").asInt() : d.logprobs())
+                    .promptLogprobs(line.has("prompt_logprobs") ? (Integer) line.get("prompt_logprobs").asInt() : d.promptLogprobs())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage());

@@ -19,6 +19,7 @@ final class RequestOutputJson {
         m.put("request_id", r.requestId());
         m.put("prompt", r.prompt());
         m.put("prompt_token_ids", r.promptTokenIds());
+        m.put("prompt_logprobs", r.promptLogprobs() == null ? null : entries(r.promptLogprobs()));
         List<Object> outs = new ArrayList<>();
         for (CompletionOutput o : r.outputs()) outs.add(completion(o));
         m.put("outputs", outs);
@@ -40,21 +41,26 @@ final class RequestOutputJson {
         m.put("text", o.text());
         m.put("token_ids", o.tokenIds());
         m.put("cumulative_logprob", finite(o.cumulativeLogprob()));
-        if (o.logprobs() == null) {
-            m.put("logprobs", null);
-        } else {
-            List<Object> steps = new ArrayList<>();
-            for (Map<Integer, Logprob> step : o.logprobs()) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                step.forEach((id, lp) -> entry.put(Integer.toString(id),
-                        Map.of("logprob", lp.logprob(), "rank", lp.rank(), "decoded_token", String.valueOf(lp.decodedToken()))));
-                steps.add(entry);
-            }
-            m.put("logprobs", steps);
-        }
+        m.put("logprobs", o.logprobs() == null ? null : entries(o.logprobs()));
         m.put("finish_reason", o.finishReason() == null ? null : o.finishReason().label);
         m.put("stop_reason", o.stopReason());
         return m;
+    }
+
+    /** Per token {"id": {logprob, rank, decoded_token}}, or null (the first prompt token). */
+    private static List<Object> entries(List<Map<Integer, Logprob>> list) {
+        List<Object> steps = new ArrayList<>();
+        for (Map<Integer, Logprob> step : list) {
+            if (step == null) {
+                steps.add(null);
+                continue;
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            step.forEach((id, lp) -> entry.put(Integer.toString(id),
+                    Map.of("logprob", lp.logprob(), "rank", lp.rank(), "decoded_token", String.valueOf(lp.decodedToken()))));
+            steps.add(entry);
+        }
+        return steps;
     }
 
     private static Double finite(double v) {

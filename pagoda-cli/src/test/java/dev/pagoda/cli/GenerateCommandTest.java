@@ -42,6 +42,22 @@ class GenerateCommandTest {
     }
 
     @Test
+    void jsonOutputCarriesPromptLogprobs() throws Exception {
+        CliTestSupport.Result r = CliTestSupport.run("generate", "--prompt-token-ids", "1,403,407,261,378", "--max-tokens", "1",
+                "--temperature", "0", "--prompt-logprobs", "1", "--output", "json");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        JsonNode pl = new ObjectMapper().readTree(lines[lines.length - 1]).path("prompt_logprobs");
+        assertEquals(5, pl.size(), pl.toString());
+        assertTrue(pl.get(0).isNull(), "the first prompt token has no logprob");
+        for (int i = 1; i < 5; i++) {
+            String token = Integer.toString(new int[]{1, 403, 407, 261, 378}[i]);
+            assertTrue(pl.get(i).path(token).path("logprob").asDouble() < 0, pl.get(i).toString());
+            assertTrue(pl.get(i).size() <= 2, "the prompt token plus the top 1");
+        }
+    }
+
+    @Test
     void badArgumentsAreOneClearLine() {
         CliTestSupport.Result r = CliTestSupport.run("generate", "--prompt", "x", "--max-tokens", "many");
         assertEquals(1, r.exitCode());

@@ -19,6 +19,12 @@ public final class EngineArgs {
     public int maxNumSeqs = 256;
     public int maxNumBatchedTokens = 4096;
     public int blockSize = 128;
+    /**
+     * Pagoda's own: logit rows per step for prompt log-probabilities, on top of one per sequence
+     * (the logits buffer is planned at (max-num-seqs + this) × vocabulary floats); 0 refuses
+     * prompt_logprobs. A longer prompt asking for them is computed in chunks of at most this many.
+     */
+    public int maxPromptLogprobsRows = 128;
     public boolean enableChunkedPrefill = true;
     public boolean enablePrefixCaching = true;
     public Long kvCacheMemory;
@@ -61,6 +67,7 @@ public final class EngineArgs {
             case "--max-num-seqs" -> maxNumSeqs = positive(flag, value);
             case "--max-num-batched-tokens" -> maxNumBatchedTokens = positive(flag, value);
             case "--block-size" -> blockSize = positive(flag, value);
+            case "--max-prompt-logprobs-rows" -> maxPromptLogprobsRows = nonNegative(flag, value);
             case "--enable-chunked-prefill" -> enableChunkedPrefill = bool(flag, value);
             case "--no-enable-chunked-prefill" -> enableChunkedPrefill = false;
             case "--enable-prefix-caching" -> enablePrefixCaching = bool(flag, value);
@@ -110,6 +117,16 @@ public final class EngineArgs {
         try {
             int n = Integer.parseInt(required(flag, v));
             if (n < 1) throw new IllegalArgumentException(flag + " must be at least 1, got " + v);
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static int nonNegative(String flag, String v) {
+        try {
+            int n = Integer.parseInt(required(flag, v));
+            if (n < 0) throw new IllegalArgumentException(flag + " must be at least 0, got " + v);
             return n;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be an integer, got '" + v + "'");

@@ -61,7 +61,9 @@ public final class LLM implements AutoCloseable {
             DType dtype = args.dtype.equals("auto") ? null : DType.parse(args.dtype);
             this.weights = ModelWeights.bind(checkpoint, dtype, args.quantization == null ? null : DType.parse(args.quantization));
             this.pool = new WorkerPool(args.numThreads);
-            Decoder decoder = new Decoder(config, weights, pool, args.maxNumBatchedTokens, args.maxNumSeqs, args.blockSize);
+            // One logit row per sequence (sampled), plus the rows prompt log-probabilities may use in a step.
+            int logitRows = args.maxNumSeqs + Math.min(args.maxPromptLogprobsRows, args.maxNumBatchedTokens);
+            Decoder decoder = new Decoder(config, weights, pool, args.maxNumBatchedTokens, logitRows, args.blockSize);
             DType kvDtype = args.kvCacheDtype.equals("auto") ? KvCache.autoDType(dtype != null ? dtype : config.weightDType())
                     : DType.parse(args.kvCacheDtype);
             KvCachePlan plan = KvCachePlan.plan(KvCache.bytesPerToken(config, kvDtype), args.blockSize, maxModelLen, args.maxNumSeqs,

@@ -35,6 +35,9 @@ public final class LLMEngine {
     private final Set<Integer> eosTokenIds;
     private final int maxModelLen;
     private final int maxNumSeqs;
+    /** Logit rows per step for prompt log-probabilities: the runner's rows beyond one per sequence. */
+    private final int maxPromptLogitRows;
+    private final boolean chunkedPrefill;
     private final Scheduler scheduler;
     private final BlockManager blocks;
     private final Sampler sampler;
@@ -69,7 +72,10 @@ public final class LLMEngine {
         this.eosTokenIds = Set.copyOf(eos);
         this.blocks = new BlockManager(runner.numBlocks(), runner.blockSize(), prefixCaching);
         this.maxNumSeqs = maxNumSeqs;
-        this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), chunkedPrefill, blocks);
+        this.chunkedPrefill = chunkedPrefill;
+        this.maxPromptLogitRows = Math.max(0, runner.maxLogitRows() - maxNumSeqs);
+        this.scheduler = new Scheduler(maxNumSeqs, Math.min(maxNumBatchedTokens, runner.maxTokens()), maxPromptLogitRows,
+                chunkedPrefill, blocks);
         this.sampler = new Sampler(vocab);
         this.processed = new float[vocab];
         this.logits = new float[runner.maxLogitRows() * vocab];
@@ -82,8 +88,9 @@ public final class LLMEngine {
 
     /**
      * As {@link #addRequest(String, String, int[], SamplingParams)}; {@code skipReadingPrefixCache}
-     * computes every prompt position even when cached blocks hold them, as a request for prompt
-     * log-probabilities needs (vLLM's {@code skip_reading_prefix_cache}).
+     * computes every prompt position even when cached blocks hold them (vLLM's
+     * {@code skip_reading_prefix_cache}). A request for prompt log-probabilities always skips it,
+     * since it needs the logits of every prompt position.
      */
     public void addRequest(String requestId, String prompt, int[] promptTokenIds, SamplingParams params,
                            boolean skipReadingPrefixCache) {
@@ -91,7 +98,7 @@ public final class LLMEngine {
         SamplingParams resolved = validate(promptTokenIds, params);
         int[] ids = resolved.truncatePrompt(promptTokenIds, maxModelLen);
         Request r = new Request(requestId, prompt, ids, resolved, LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab),
-                now(), tokenizer, !skipReadingPrefixCache, grammar(resolved));
+                now(), tokenizer, !skipReadingPrefixCache && resolved.promptLogprobs() == null, grammar(resolved));
         requests.put(requestId, r);
         scheduler.add(r);
     }
@@ -112,6 +119,7 @@ public final class LLMEngine {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is out of range [0, " + vocab + ")");
         }
         LogitsProcessors.of(resolved, eosTokenIds, tokenizer, vocab); // checks token ids against the vocabulary
+        checkPromptLogprobs(resolved, promptTokenIds.length);
         grammar(resolved); // compiles (and caches) a structured-output constraint here, on the caller's thread
         if (resolved.width() > maxNumSeqs) {
             String field = resolved.bestOf() != null ? "best_of" : "n";
@@ -128,6 +136,28 @@ public final class LLMEngine {
                     + " tokens; lower n or max_tokens, or give the KV cache more memory");
         }
         return resolved;
+    }
+
+    /**
+     * Prompt log-probabilities need logit rows beyond the sampled ones; without chunked prefill
+     * a prompt's rows must all fit one step.
+     */
+    private void checkPromptLogprobs(SamplingParams p, int promptLength) {
+        Integer k = p.promptLogprobs();
+        if (k == null) return;
+        if (k > vocab) {
+            throw new InvalidParameterException("prompt_logprobs", "Requested prompt logprobs of " + k
+                    + ", which is greater than the vocabulary size " + vocab);
+        }
+        if (maxPromptLogitRows == 0) {
+            throw new InvalidParameterException("prompt_logprobs", "prompt_logprobs needs logit rows for the prompt positions, and this "
+                    + "engine plans none (--max-prompt-logprobs-rows 0)");
+        }
+        if (!chunkedPrefill && promptLength - 1 > maxPromptLogitRows) {
+            throw new InvalidParameterException("prompt_logprobs", "prompt_logprobs for a prompt of " + promptLength + " tokens needs "
+                    + (promptLength - 1) + " logit rows in one step, but at most " + maxPromptLogitRows
+                    + " are planned (--max-prompt-logprobs-rows) and chunked prefill is disabled");
+        }
     }
 
     /**
@@ -156,7 +186,7 @@ public final class LLMEngine {
     /** A finished output for a request that failed before or while running. */
     static RequestOutput failed(String requestId, String prompt, int[] promptTokenIds, String error) {
         double t = now();
-        return new RequestOutput(requestId, prompt, promptTokenIds, List.of(), true,
+        return new RequestOutput(requestId, prompt, promptTokenIds, null, List.of(), true,
                 new RequestMetrics(t, Double.NaN, Double.NaN, Double.NaN, t), error);
     }
 
@@ -206,8 +236,12 @@ public final class LLMEngine {
         int row = 0;
         for (Scheduler.Chunk c : chunks) {
             scheduler.computed(c);
-            if (!c.wantsLogits()) continue;
             Request r = c.seq().request;
+            for (int i = 0; i < c.promptRows(); i++) {
+                int position = c.promptRowsFrom() + i;
+                r.addPromptLogprob(position, logprobEntry(logits, row++ * vocab, r.promptTokenIds[position + 1], r.params.promptLogprobs()));
+            }
+            if (!c.wantsLogits()) continue;
             int off = row++ * vocab;
             if (r.beams != null) {
                 c.seq().pendingLogits = java.util.Arrays.copyOfRange(logits, off, off + vocab);
@@ -240,7 +274,7 @@ public final class LLMEngine {
         int n = 0, rows = 0;
         for (Scheduler.Chunk c : chunks) {
             n += c.count();
-            if (c.wantsLogits()) rows++;
+            rows += c.logitRows();
         }
         int[] ids = new int[n], positions = new int[n], seqOf = new int[n], logitRows = new int[rows];
         int[][] tables = new int[chunks.size()][];
@@ -248,6 +282,7 @@ public final class LLMEngine {
         for (int i = 0; i < chunks.size(); i++) {
             Scheduler.Chunk c = chunks.get(i);
             tables[i] = c.seq().blocks().array();
+            for (int p = 0; p < c.promptRows(); p++) logitRows[row++] = t + c.promptRowsFrom() - c.start() + p;
             for (int j = 0; j < c.count(); j++, t++) {
                 ids[t] = c.seq().token(c.start() + j);
                 positions[t] = c.start() + j;
@@ -371,7 +406,7 @@ public final class LLMEngine {
                     s.logprobs != null || ranked ? s.cumulativeLogprob : Double.NaN,
                     s.logprobs == null ? null : List.copyOf(s.logprobs), s.finishReason, s.stopReason));
         }
-        return new RequestOutput(r.id, r.prompt, r.promptTokenIds, outs, finished, r.metrics(), r.error);
+        return new RequestOutput(r.id, r.prompt, r.promptTokenIds, r.promptLogprobs(), outs, finished, r.metrics(), r.error);
     }
 
     /** How many times a request was preempted (its blocks freed, to be recomputed). */

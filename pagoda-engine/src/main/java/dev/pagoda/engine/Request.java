@@ -6,7 +6,9 @@ import dev.pagoda.sampling.SamplingParams;
 import dev.pagoda.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** A request as the engine tracks it: a group of sequences sharing one prompt, scheduled as a unit. */
@@ -36,6 +38,14 @@ final class Request {
      */
     final boolean readsPrefixCache;
     /**
+     * Prompt log-probabilities (null when not requested): null for position 0, then one entry per
+     * prompt token, appended as the chunks holding the positions before it run. Complete once the
+     * prompt's last position is computed, and never changed after.
+     */
+    private final List<Map<Integer, Logprob>> promptLogprobs;
+    /** The complete prompt log-probabilities as handed out, made once. */
+    private List<Map<Integer, Logprob>> promptLogprobsDone;
+    /**
      * Until the prompt's logits are sampled only the first sequence runs; the others are then
      * forked from it and share its prompt blocks (vLLM's parallel sampling for n).
      */
@@ -51,6 +61,12 @@ final class Request {
         this.processors = processors;
         this.arrivalTime = arrivalTime;
         this.readsPrefixCache = readsPrefixCache;
+        if (params.promptLogprobs() != null) {
+            this.promptLogprobs = new ArrayList<>(promptTokenIds.length);
+            promptLogprobs.add(null); // the first token has no context, hence no log-probability (as vLLM)
+        } else {
+            this.promptLogprobs = null;
+        }
         SplittableRandom root = params.seed() != null ? new SplittableRandom(params.seed()) : new SplittableRandom();
         if (params.useBeamSearch()) {
             // Beams are created from the prompt's logits; until then the group is its one prompt sequence.
@@ -63,6 +79,35 @@ final class Request {
             for (int i = 0; i < params.width(); i++) sequences.add(new Sequence(this, i, promptTokenIds, params, root.split(), tokenizer));
         }
         if (grammar != null) for (Sequence s : sequences) s.guided = grammar.newState();
+    }
+
+    /** Whether some prompt positions still need their logits for prompt log-probabilities. */
+    boolean needsPromptLogits() {
+        return promptLogprobs != null && promptLogprobs.size() < promptTokenIds.length;
+    }
+
+    /**
+     * The next prompt position whose logits give a prompt log-probability (the entry of the token
+     * after it); positions from here to the prompt's second last need logit rows.
+     */
+    int nextPromptLogitPosition() {
+        return promptLogprobs.size() - 1;
+    }
+
+    /** Adds the entry of prompt token {@code position + 1}, from the logits at {@code position}. */
+    void addPromptLogprob(int position, Map<Integer, Logprob> entry) {
+        if (position != nextPromptLogitPosition()) {
+            throw new IllegalStateException("prompt logits of position " + position + " arrived, expected " + nextPromptLogitPosition());
+        }
+        promptLogprobs.add(entry);
+    }
+
+    /** The prompt log-probabilities for an output (null when not requested; a copy of the part done if incomplete). */
+    List<Map<Integer, Logprob>> promptLogprobs() {
+        if (promptLogprobs == null) return null;
+        if (needsPromptLogits()) return Collections.unmodifiableList(new ArrayList<>(promptLogprobs));
+        if (promptLogprobsDone == null) promptLogprobsDone = Collections.unmodifiableList(promptLogprobs);
+        return promptLogprobsDone;
     }
 
     boolean finished() {

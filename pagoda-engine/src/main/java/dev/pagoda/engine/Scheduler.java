@@ -19,10 +19,28 @@ import java.util.List;
  * into chunks (chunked prefill). When KV blocks run out for a running request, the most recently
  * admitted request is preempted: its blocks are freed (full ones may stay prefix-cached) and it is
  * recomputed later. A request is a group of sequences, admitted and preempted as a unit.
+ *
+ * <p>Prompt log-probabilities need the logits of every prompt position but the last, and each
+ * step's logit rows beyond the sampled ones are capped ({@code maxPromptLogitRows}, planned with
+ * the logits buffer): a chunk of a request that asks for them is cut so that its prompt rows fit
+ * what is left of that cap in the step (with chunked prefill; without it, the engine refuses a
+ * prompt whose rows could never fit one step).
  */
 final class Scheduler {
-    /** A run of {@code count} tokens of {@code seq} starting at position {@code start}. */
-    record Chunk(Sequence seq, int start, int count, boolean wantsLogits) {
+    /**
+     * A run of {@code count} tokens of {@code seq} starting at position {@code start}; the logits
+     * of its last token are sampled when {@code wantsLogits}, and those of the {@code promptRows}
+     * prompt positions from {@code promptRowsFrom} on give prompt log-probabilities.
+     */
+    record Chunk(Sequence seq, int start, int count, boolean wantsLogits, int promptRowsFrom, int promptRows) {
+        Chunk(Sequence seq, int start, int count, boolean wantsLogits) {
+            this(seq, start, count, wantsLogits, start, 0);
+        }
+
+        /** Logit rows this chunk asks for: its prompt rows, then its sampled row. */
+        int logitRows() {
+            return promptRows + (wantsLogits ? 1 : 0);
+        }
     }
 
     /** One step's work: the chunks to run, and the block copies to make before running them. */
@@ -31,15 +49,17 @@ final class Scheduler {
 
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
+    private final int maxPromptLogitRows;
     private final boolean chunkedPrefill;
     private final BlockManager blocks;
     private final Deque<Request> waiting = new ArrayDeque<>();
     private final List<Request> running = new ArrayList<>();
     private long preemptions;
 
-    Scheduler(int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill, BlockManager blocks) {
+    Scheduler(int maxNumSeqs, int maxNumBatchedTokens, int maxPromptLogitRows, boolean chunkedPrefill, BlockManager blocks) {
         this.maxNumSeqs = maxNumSeqs;
         this.maxNumBatchedTokens = maxNumBatchedTokens;
+        this.maxPromptLogitRows = maxPromptLogitRows;
         this.chunkedPrefill = chunkedPrefill;
         this.blocks = blocks;
     }
@@ -72,11 +92,12 @@ final class Scheduler {
         List<Chunk> chunks = new ArrayList<>();
         List<BlockCopy> copies = new ArrayList<>();
         int budget = maxNumBatchedTokens;
+        int rows = maxPromptLogitRows;
         boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Request r = running.get(i);
             List<Sequence> seqs = r.scheduledSequences();
-            List<Chunk> planned = plan(seqs, computedCounts(seqs), budget);
+            List<Chunk> planned = plan(seqs, computedCounts(seqs), budget, rows);
             if (planned.isEmpty()) continue; // not break: later requests may still have work
             List<BlockCopy> ownCopies = new ArrayList<>();
             boolean preemptedItself = false;
@@ -98,15 +119,16 @@ final class Scheduler {
             copies.addAll(ownCopies);
             chunks.addAll(planned);
             budget -= tokens(planned);
+            rows -= promptRows(planned);
         }
         // vLLM's rule. A preempted request goes back to the head of the queue and needs more blocks
         // than it freed, so admission would stop at it anyway; skipping saves its prefix lookups.
-        if (!preempted) admit(now, budget, chunks);
+        if (!preempted) admit(now, budget, rows, chunks);
         return new Step(chunks, copies);
     }
 
     /** Moves waiting requests to running, FCFS, while sequences, tokens and blocks last. */
-    private void admit(double now, int budget, List<Chunk> chunks) {
+    private void admit(double now, int budget, int rows, List<Chunk> chunks) {
         int seqs = 0;
         for (Request r : running) seqs += r.unfinishedCount();
         while (!waiting.isEmpty() && budget > 0) {
@@ -121,8 +143,8 @@ final class Scheduler {
                 prefixes.add(p);
                 starts[j] = p.blocks().length * blocks.blockSize();
             }
-            List<Chunk> planned = plan(toRun, starts, budget);
-            if (planned.isEmpty()) break; // the prompt does not fit the budget and may not be cut
+            List<Chunk> planned = plan(toRun, starts, budget, rows);
+            if (planned.isEmpty()) break; // the prompt does not fit the budgets and may not be cut
             int[] ends = new int[planned.size()];
             for (int j = 0; j < planned.size(); j++) ends[j] = planned.get(j).start() + planned.get(j).count();
             if (blocks.blocksToAdmit(prefixes.subList(0, planned.size()), ends) > blocks.freeBlocks()) break;
@@ -135,24 +157,39 @@ final class Scheduler {
             for (Chunk c : planned) c.seq().setComputed(c.start());
             chunks.addAll(planned);
             budget -= tokens(planned);
+            rows -= promptRows(planned);
             seqs += r.unfinishedCount();
         }
     }
 
     /**
-     * Chunks that bring {@code seqs} (computed up to {@code starts}) up to date within the budget,
-     * in order; a sequence whose tokens do not all fit is cut if chunked prefill is on, and ends
-     * the plan otherwise.
+     * Chunks that bring {@code seqs} (computed up to {@code starts}) up to date within the token
+     * budget and the prompt-logit-row budget, in order; a sequence whose tokens do not all fit is
+     * cut if chunked prefill is on, and ends the plan otherwise.
      */
-    private List<Chunk> plan(List<Sequence> seqs, int[] starts, int budget) {
+    private List<Chunk> plan(List<Sequence> seqs, int[] starts, int budget, int rows) {
         List<Chunk> planned = new ArrayList<>();
         for (int j = 0; j < seqs.size(); j++) {
             Sequence s = seqs.get(j);
-            int need = s.length() - starts[j];
+            int start = starts[j];
+            int need = s.length() - start;
             int count = Math.min(need, budget);
+            int from = start, promptRows = 0;
+            Request r = s.request;
+            if (r.needsPromptLogits()) {
+                // Rows for positions [from, promptLength - 1) of this chunk; positions before
+                // from already have theirs (a recompute after preemption skips them).
+                from = Math.max(start, r.nextPromptLogitPosition());
+                promptRows = Math.max(0, Math.min(start + count, s.promptLength - 1) - from);
+                if (promptRows > rows) {
+                    promptRows = rows;
+                    count = from + rows - start;
+                }
+            }
             if (count <= 0 || (count < need && !chunkedPrefill)) break;
-            planned.add(new Chunk(s, starts[j], count, count == need));
+            planned.add(new Chunk(s, start, count, count == need, from, promptRows));
             budget -= count;
+            rows -= promptRows;
         }
         return planned;
     }
@@ -202,6 +239,12 @@ final class Scheduler {
     /** Frees a sequence's blocks as soon as it finishes, even while its siblings run on. */
     void release(Sequence s) {
         blocks.free(s.blocks());
+    }
+
+    private static int promptRows(List<Chunk> planned) {
+        int n = 0;
+        for (Chunk c : planned) n += c.promptRows();
+        return n;
     }
 
     private static int tokens(List<Chunk> planned) {

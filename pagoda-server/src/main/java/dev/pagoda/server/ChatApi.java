@@ -88,6 +88,7 @@ final class ChatApi {
             throw ApiException.badRequest("tool_choice other than \"none\" or \"auto\" is not supported by this server yet ('tool_choice').", "tool_choice");
         }
         Integer logprobs = wantLogprobs ? (top == null ? 0 : top) : null;
+        Sampling.refusePromptLogprobsWhenStreaming(f, stream);
         Sampling sampling = Sampling.read(f, logprobs, model);
         String prompt = render(model, f);
         int[] ids = sampling.truncate(model.tokenizer().encode(prompt, f.bool("add_special_tokens", false)), model.maxModelLen());
@@ -131,6 +132,8 @@ final class ChatApi {
             finish(ch, ct, s);
         }
         o.set("usage", CompletionsApi.usage(run.promptTokens(), run.completionTokens()));
+        // vLLM puts the prompt's log-probabilities on the chat response itself, not on a choice.
+        o.set("prompt_logprobs", run.promptLogprobs() == null ? null : LogprobsJson.prompt(run.promptLogprobs()));
         return o;
     }
 

@@ -10,7 +10,9 @@ import java.util.UUID;
 /**
  * vLLM's native {@code POST /generate}: {@code prompt}, {@code stream}, and sampling fields at
  * the top level; answers {@code {"text": [prompt + output, ...]}}, streamed as one cumulative JSON
- * object per line.
+ * object per line. With {@code prompt_logprobs} the answer also carries {@code prompt_logprobs}
+ * in vLLM's shape (as its {@code /inference/v1/generate} does; the demo server computes them but
+ * drops them); a stream sends them once, on its first line.
  */
 final class GenerateApi {
     private final ModelService model;
@@ -40,6 +42,7 @@ final class GenerateApi {
                 ex.startStream("application/json");
                 StringBuilder[] sent = new StringBuilder[run.choices().size()];
                 for (int i = 0; i < sent.length; i++) sent[i] = new StringBuilder(prompt);
+                boolean[] promptLogprobsSent = {false};
                 Streaming.pump(ex, runs, (r, unused) -> {
                     boolean changed = false;
                     for (int i = 0; i < sent.length; i++) {
@@ -47,14 +50,23 @@ final class GenerateApi {
                         sent[i].append(d);
                         changed |= !d.isEmpty();
                     }
-                    return changed ? List.of(Json.write(texts(sent)) + "\n") : List.of();
+                    boolean withPromptLogprobs = !promptLogprobsSent[0] && r.promptLogprobs() != null;
+                    if (!changed && !withPromptLogprobs) return List.of();
+                    ObjectNode line = texts(sent);
+                    if (withPromptLogprobs) {
+                        line.set("prompt_logprobs", LogprobsJson.prompt(r.promptLogprobs()));
+                        promptLogprobsSent[0] = true;
+                    }
+                    return List.of(Json.write(line) + "\n");
                 }, e -> Json.write(Json.error(e)) + "\n");
                 ex.end();
             } else {
                 Streaming.awaitAll(ex, runs);
                 StringBuilder[] out = new StringBuilder[run.choices().size()];
                 for (int i = 0; i < out.length; i++) out[i] = new StringBuilder(prompt).append(run.choices().get(i).text());
-                if (!ex.closed()) ex.json(200, texts(out));
+                ObjectNode body = texts(out);
+                if (run.promptLogprobs() != null) body.set("prompt_logprobs", LogprobsJson.prompt(run.promptLogprobs()));
+                if (!ex.closed()) ex.json(200, body);
             }
         } finally {
             Streaming.closeAll(runs);

@@ -1,12 +1,14 @@
 package dev.pagoda.server;
 
 import dev.pagoda.engine.CompletionOutput;
+import dev.pagoda.engine.Logprob;
 import dev.pagoda.engine.RequestOutput;
 import dev.pagoda.engine.RequestStream;
 import dev.pagoda.sampling.SamplingParams;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +68,15 @@ public final class GenerationRun implements AutoCloseable {
 
     public boolean cancelled() {
         return cancelled;
+    }
+
+    /**
+     * The prompt's log-probabilities (with prompt_logprobs, or echo with logprobs): null for the
+     * first token, then one entry per token; known from the request's first output on (null
+     * before, and when not asked for).
+     */
+    public List<Map<Integer, Logprob>> promptLogprobs() {
+        return last == null ? null : last.promptLogprobs();
     }
 
     public List<ChoiceText> choices() {

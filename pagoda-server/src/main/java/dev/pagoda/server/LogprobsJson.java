@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** Log-probabilities in the two OpenAI shapes: the legacy completions one and the chat one. */
 final class LogprobsJson {
@@ -19,11 +20,29 @@ final class LogprobsJson {
      * -inf is sent as -9999.0 as vLLM does.
      */
     static ObjectNode completion(int[] ids, List<Map<Integer, Logprob>> entries, int top, int textOffset) {
+        return completion(ids, entries, top, textOffset, null);
+    }
+
+    /**
+     * As {@link #completion(int[], List, int, int)}, where a null entry (the first prompt token,
+     * echoed: it has no log-probability) gives the token's text from {@code decode}, a null
+     * logprob and null top_logprobs, as vLLM does.
+     */
+    static ObjectNode completion(int[] ids, List<Map<Integer, Logprob>> entries, int top, int textOffset, IntFunction<String> decode) {
         ObjectNode o = Json.object();
         ArrayNode tokens = o.putArray("tokens"), lps = o.putArray("token_logprobs"), tops = o.putArray("top_logprobs"),
                 offsets = o.putArray("text_offset");
         int offset = textOffset;
         for (int i = 0; i < ids.length && i < entries.size(); i++) {
+            if (entries.get(i) == null) {
+                String text = decode.apply(ids[i]);
+                tokens.add(text);
+                lps.addNull();
+                tops.addNull();
+                offsets.add(offset);
+                offset += text.length();
+                continue;
+            }
             Logprob chosen = entries.get(i).get(ids[i]);
             String text = chosen.decodedToken();
             tokens.add(text);
@@ -47,6 +66,29 @@ final class LogprobsJson {
             for (Map.Entry<Integer, Logprob> e : ranked(entries.get(i), top)) token(tops.addObject(), e.getValue());
         }
         return o;
+    }
+
+    /**
+     * vLLM's {@code prompt_logprobs}: per prompt token null (the first) or
+     * {@code {"<token id>": {logprob, rank, decoded_token}}}, the prompt token first, then the top
+     * k by rank; -inf as -9999.0 (vLLM's clamp_prompt_logprobs).
+     */
+    static ArrayNode prompt(List<Map<Integer, Logprob>> entries) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (Map<Integer, Logprob> entry : entries) {
+            if (entry == null) {
+                a.addNull();
+                continue;
+            }
+            ObjectNode o = a.addObject();
+            for (Map.Entry<Integer, Logprob> e : entry.entrySet()) {
+                ObjectNode lp = o.putObject(Integer.toString(e.getKey()));
+                lp.put("logprob", clamp(e.getValue().logprob()));
+                lp.put("rank", e.getValue().rank());
+                lp.put("decoded_token", e.getValue().decodedToken());
+            }
+        }
+        return a;
     }
 
     private static ObjectNode token(ObjectNode n, Logprob lp) {

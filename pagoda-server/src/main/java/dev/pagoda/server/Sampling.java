@@ -25,15 +25,17 @@ public final class Sampling {
     private final SamplingParams.Builder builder;
     private final int n;
     private final Integer logprobs;
+    private final Integer promptLogprobs;
     private final List<String> stop;
     private final boolean includeStopStr;
     private final boolean selectsCandidates;
 
-    private Sampling(SamplingParams.Builder builder, int n, Integer logprobs, List<String> stop, boolean includeStopStr,
-                     boolean selectsCandidates) {
+    private Sampling(SamplingParams.Builder builder, int n, Integer logprobs, Integer promptLogprobs, List<String> stop,
+                     boolean includeStopStr, boolean selectsCandidates) {
         this.builder = builder;
         this.n = n;
         this.logprobs = logprobs;
+        this.promptLogprobs = promptLogprobs;
         this.stop = stop;
         this.includeStopStr = includeStopStr;
         this.selectsCandidates = selectsCandidates;
@@ -44,6 +46,15 @@ public final class Sampling {
 
     /** Reads the fields shared by every generation endpoint; {@code logprobs} is read by the caller (its type differs). */
     public static Sampling read(Fields f, Integer logprobs, ModelService model) {
+        return read(f, logprobs, null, model);
+    }
+
+    /**
+     * As {@link #read(Fields, Integer, ModelService)}; {@code impliedPromptLogprobs} is the number
+     * of prompt log-probabilities the request implies when it sets no {@code prompt_logprobs}
+     * (completions' echo with logprobs asks for logprobs of them, as vLLM does), or null.
+     */
+    public static Sampling read(Fields f, Integer logprobs, Integer impliedPromptLogprobs, ModelService model) {
         int maxNumSeqs = model.maxNumSeqs();
         rejectUnsupported(f);
         Integer n = f.integer("n");
@@ -58,6 +69,8 @@ public final class Sampling {
             throw ApiException.badRequest("Requested sample logprobs of " + logprobs + ", which is greater than max allowed: "
                     + MAX_LOGPROBS, "logprobs");
         }
+        Integer promptLogprobs = promptLogprobs(f, model);
+        if (promptLogprobs == null) promptLogprobs = impliedPromptLogprobs;
         List<String> stop = List.copyOf(f.stringOrList("stop"));
         boolean includeStop = f.bool("include_stop_str_in_output", false);
         boolean beam = f.bool("use_beam_search", false);
@@ -71,7 +84,7 @@ public final class Sampling {
                 .seed(f.longValue("seed"))
                 .stop(stop).stopTokenIds(f.intList("stop_token_ids")).includeStopStrInOutput(includeStop)
                 .ignoreEos(f.bool("ignore_eos", false)).minTokens(minTokens == null ? 0 : minTokens)
-                .logprobs(logprobs)
+                .logprobs(logprobs).promptLogprobs(promptLogprobs)
                 .presencePenalty(presence == null ? 0 : presence).frequencyPenalty(frequency == null ? 0 : frequency)
                 .repetitionPenalty(f.number("repetition_penalty"))
                 .logitBias(logitBias(f.node("logit_bias")))
@@ -83,7 +96,7 @@ public final class Sampling {
                 .useBeamSearch(beam).lengthPenalty(lengthPenalty == null ? 1.0 : lengthPenalty)
                 .earlyStopping(earlyStopping(f.node("early_stopping")))
                 .guided(guided(f, model));
-        Sampling s = new Sampling(b, n == null ? 1 : n, logprobs, stop, includeStop,
+        Sampling s = new Sampling(b, n == null ? 1 : n, logprobs, promptLogprobs, stop, includeStop,
                 beam || (bestOf != null && bestOf > (n == null ? 1 : n)));
         s.params(null); // validates the values now, with vLLM's messages
         return s;
@@ -95,6 +108,38 @@ public final class Sampling {
 
     public Integer logprobs() {
         return logprobs;
+    }
+
+    /** Log-probabilities per prompt token (asked for, or implied by echo with logprobs); null when none. */
+    public Integer promptLogprobs() {
+        return promptLogprobs;
+    }
+
+    /**
+     * The request's {@code prompt_logprobs} with vLLM's rules: an integer, at least 0 or -1 (the
+     * whole vocabulary), at most the server's max logprobs (vLLM's --max-logprobs default).
+     */
+    private static Integer promptLogprobs(Fields f, ModelService model) {
+        Integer k = f.integer("prompt_logprobs");
+        if (k == null) return null;
+        if (k < -1) throw ApiException.badRequest("prompt_logprobs must be non-negative or -1, got " + k + ".", "prompt_logprobs");
+        int wanted = k == -1 ? model.tokenizer().vocabSize() : k;
+        if (wanted > MAX_LOGPROBS) {
+            throw ApiException.badRequest("Requested prompt logprobs of " + wanted + ", which is greater than max allowed: "
+                    + MAX_LOGPROBS, "prompt_logprobs");
+        }
+        return wanted;
+    }
+
+    /**
+     * vLLM's rule for the OpenAI endpoints: prompt log-probabilities (other than 0) cannot be
+     * streamed; echo with logprobs can (the prompt's entries go in the first chunk).
+     */
+    public static void refusePromptLogprobsWhenStreaming(Fields f, boolean stream) {
+        Integer k = f.integer("prompt_logprobs");
+        if (stream && k != null && (k > 0 || k == -1)) {
+            throw ApiException.badRequest("`prompt_logprobs` are not available when `stream=True`.", "prompt_logprobs");
+        }
     }
 
     public List<String> stop() {
@@ -176,7 +221,7 @@ public final class Sampling {
     }
 
     private static void rejectUnsupported(Fields f) {
-        for (String field : List.of("prompt_logprobs", "logits_processors", "prompt_embeds")) {
+        for (String field : List.of("logits_processors", "prompt_embeds")) {
             JsonNode v = f.node(field);
             if (v != null && !(v.isContainerNode() && v.isEmpty())) unsupported(field, field);
         }
