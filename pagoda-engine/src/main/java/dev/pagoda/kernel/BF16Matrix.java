@@ -14,45 +14,83 @@ public final class BF16Matrix extends WeightMatrix {
     private static final int L = F.length();
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    BF16Matrix(String name, int rows, int cols, MemorySegment data) {
+    /**
+     * Packed layout (see {@link WeightMatrix#TILE_ROWS}): the whole L-column chunks of each tile of
+     * 8 rows are stored chunk by chunk, the tile's 8 rows one after the other within a chunk, so
+     * that the 8-row decode kernel reads one sequential stream; the tail columns (cols mod L) follow
+     * all the tiles, row-major. Row-major otherwise (a mapped checkpoint).
+     */
+    private final boolean packed;
+    /** Bytes from column i to column i + L of one row: 2L row-major, 8 · 2L packed. */
+    private final long chunkStride;
+    private final int vecCols;
+    private final long tailStart;
+
+    BF16Matrix(String name, int rows, int cols, MemorySegment data, boolean packed) {
         super(name, rows, cols, data, DType.BF16);
+        this.packed = packed;
+        this.vecCols = cols - cols % L;
+        this.chunkStride = packed ? 2L * L * TILE_ROWS : 2L * L;
+        this.tailStart = packed ? tiles(rows) * TILE_ROWS * 2L * vecCols : 0;
+    }
+
+    /** Bytes of the packed layout of a rows × cols matrix (the last tile padded to 8 rows). */
+    static long packedBytes(int rows, int cols) {
+        int vec = cols - cols % L;
+        return tiles(rows) * TILE_ROWS * 2L * vec + 2L * rows * (cols - vec);
+    }
+
+    @Override
+    public WeightMatrix packInto(MemorySegment dst) {
+        BF16Matrix p = new BF16Matrix(name, rows, cols, dst, true);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < vecCols; c += L) MemorySegment.copy(data, base(r) + 2L * c, dst, p.base(r) + p.chunkStride * (c / L), 2L * L);
+            for (int c = vecCols; c < cols; c++) dst.set(LE_SHORT, p.offset(r, c), data.get(LE_SHORT, offset(r, c)));
+        }
+        return p;
+    }
+
+    /** Byte offset of row r's column 0 (the start of its first chunk). */
+    private long base(int r) {
+        return packed ? (long) (r / TILE_ROWS) * TILE_ROWS * 2L * vecCols + (long) (r % TILE_ROWS) * 2L * L : r * rowBytes;
+    }
+
+    /** Byte offset of element (r, c). */
+    private long offset(int r, int c) {
+        if (c >= vecCols && packed) return tailStart + 2L * ((long) r * (cols - vecCols) + c - vecCols);
+        return base(r) + chunkStride * (c / L) + 2L * (c % L);
     }
 
     @Override
     public void decodeRow(int row, float[] dst, int off) {
-        long base = row * rowBytes;
-        int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) VectorMath.bf16(data, base + 2L * i).intoArray(dst, off + i);
-        for (; i < cols; i++) dst[off + i] = scalar(base, i);
+        long base = base(row);
+        for (int i = 0; i < vecCols; i += L) VectorMath.bf16(data, base + chunkStride * (i / L)).intoArray(dst, off + i);
+        for (int i = vecCols; i < cols; i++) dst[off + i] = weight(row, i);
     }
 
-    private float scalar(long base, int i) {
-        return Float.intBitsToFloat(data.get(LE_SHORT, base + 2L * i) << 16);
-    }
-
-    private float finish(FloatVector acc, long base, float[] x, int xo, int i) {
+    private float finish(FloatVector acc, int r, float[] x, int xo) {
         float sum = VectorMath.sumLanes(acc);
-        for (; i < cols; i++) sum = Math.fma(scalar(base, i), x[xo + i], sum);
+        for (int i = vecCols; i < cols; i++) sum = Math.fma(weight(r, i), x[xo + i], sum);
         return sum;
     }
 
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
                 a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i), x1 = FloatVector.fromArray(F, x, xo1 + i),
                     x2 = FloatVector.fromArray(F, x, xo2 + i), x3 = FloatVector.fromArray(F, x, xo3 + i);
-            FloatVector w = VectorMath.bf16(data, b0 + 2L * i);
+            FloatVector w = VectorMath.bf16(data, b0 + o);
             a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
-            w = VectorMath.bf16(data, b1 + 2L * i);
+            w = VectorMath.bf16(data, b1 + o);
             a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
-            w = VectorMath.bf16(data, b2 + 2L * i);
+            w = VectorMath.bf16(data, b2 + o);
             a20 = w.fma(x0, a20); a21 = w.fma(x1, a21); a22 = w.fma(x2, a22); a23 = w.fma(x3, a23);
-            w = VectorMath.bf16(data, b3 + 2L * i);
+            w = VectorMath.bf16(data, b3 + o);
             a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
         }
         a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
@@ -64,38 +102,38 @@ public final class BF16Matrix extends WeightMatrix {
 
     @Override
     void block4x1(int r, float[] x, int xo, float[] out, int oo) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            a0 = VectorMath.bf16(data, b0 + 2L * i).fma(x0, a0);
-            a1 = VectorMath.bf16(data, b1 + 2L * i).fma(x0, a1);
-            a2 = VectorMath.bf16(data, b2 + 2L * i).fma(x0, a2);
-            a3 = VectorMath.bf16(data, b3 + 2L * i).fma(x0, a3);
+            a0 = VectorMath.bf16(data, b0 + o).fma(x0, a0);
+            a1 = VectorMath.bf16(data, b1 + o).fma(x0, a1);
+            a2 = VectorMath.bf16(data, b2 + o).fma(x0, a2);
+            a3 = VectorMath.bf16(data, b3 + o).fma(x0, a3);
         }
-        out[oo] = finish(a0, b0, x, xo, i);
-        out[oo + 1] = finish(a1, b1, x, xo, i);
-        out[oo + 2] = finish(a2, b2, x, xo, i);
-        out[oo + 3] = finish(a3, b3, x, xo, i);
+        out[oo] = finish(a0, r, x, xo);
+        out[oo + 1] = finish(a1, r + 1, x, xo);
+        out[oo + 2] = finish(a2, r + 2, x, xo);
+        out[oo + 3] = finish(a3, r + 3, x, xo);
     }
 
     @Override
     void block8x1(int r, float[] x, int xo, float[] out, int oo, float[] lanes) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes,
-                b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3),
+                b4 = base(r + 4), b5 = base(r + 5), b6 = base(r + 6), b7 = base(r + 7);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            a0 = VectorMath.bf16(data, b0 + 2L * i).fma(x0, a0);
-            a1 = VectorMath.bf16(data, b1 + 2L * i).fma(x0, a1);
-            a2 = VectorMath.bf16(data, b2 + 2L * i).fma(x0, a2);
-            a3 = VectorMath.bf16(data, b3 + 2L * i).fma(x0, a3);
-            a4 = VectorMath.bf16(data, b4 + 2L * i).fma(x0, a4);
-            a5 = VectorMath.bf16(data, b5 + 2L * i).fma(x0, a5);
-            a6 = VectorMath.bf16(data, b6 + 2L * i).fma(x0, a6);
-            a7 = VectorMath.bf16(data, b7 + 2L * i).fma(x0, a7);
+            a0 = VectorMath.bf16(data, b0 + o).fma(x0, a0);
+            a1 = VectorMath.bf16(data, b1 + o).fma(x0, a1);
+            a2 = VectorMath.bf16(data, b2 + o).fma(x0, a2);
+            a3 = VectorMath.bf16(data, b3 + o).fma(x0, a3);
+            a4 = VectorMath.bf16(data, b4 + o).fma(x0, a4);
+            a5 = VectorMath.bf16(data, b5 + o).fma(x0, a5);
+            a6 = VectorMath.bf16(data, b6 + o).fma(x0, a6);
+            a7 = VectorMath.bf16(data, b7 + o).fma(x0, a7);
         }
         a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
         a4.intoArray(lanes, 4 * L); a5.intoArray(lanes, 5 * L); a6.intoArray(lanes, 6 * L); a7.intoArray(lanes, 7 * L);
@@ -104,16 +142,16 @@ public final class BF16Matrix extends WeightMatrix {
 
     @Override
     float dot(int r, float[] x, int xo) {
-        long b0 = r * rowBytes;
+        long b0 = base(r);
         FloatVector a0 = FloatVector.zero(F);
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) a0 = VectorMath.bf16(data, b0 + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), a0);
-        return finish(a0, b0, x, xo, i);
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) a0 = VectorMath.bf16(data, b0 + o).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        return finish(a0, r, x, xo);
     }
 
     @Override
     float weight(int row, int col) {
-        return scalar(row * rowBytes, col);
+        return Float.intBitsToFloat(data.get(LE_SHORT, offset(row, col)) << 16);
     }
 
     @Override

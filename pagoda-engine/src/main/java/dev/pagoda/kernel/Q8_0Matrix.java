@@ -21,8 +21,40 @@ public final class Q8_0Matrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 34;
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
+    /**
+     * Packed layout (see {@link WeightMatrix#TILE_ROWS}): each tile of 8 rows stores its rows'
+     * 32-value blocks block by block, the 8 rows' blocks one after the other; row-major
+     * otherwise (a mapped checkpoint).
+     */
+    private final boolean packed;
+    /** Bytes from one of a row's blocks to its next: 34 row-major, 8 · 34 packed. */
+    private final long blockStride;
+
+    Q8_0Matrix(String name, int rows, int cols, MemorySegment data, boolean packed) {
         super(name, rows, cols, data, DType.Q8_0);
+        this.packed = packed;
+        this.blockStride = packed ? (long) BLOCK_BYTES * TILE_ROWS : BLOCK_BYTES;
+    }
+
+    /** Bytes of the packed layout of a rows × cols matrix (the last tile padded to 8 rows). */
+    static long packedBytes(int rows, int cols) {
+        return tiles(rows) * TILE_ROWS * (long) (cols / 32) * BLOCK_BYTES;
+    }
+
+    @Override
+    public WeightMatrix packInto(MemorySegment dst) {
+        Q8_0Matrix p = new Q8_0Matrix(name, rows, cols, dst, true);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < cols / 32; b++) {
+                MemorySegment.copy(data, base(r) + blockStride * b, dst, p.base(r) + p.blockStride * b, BLOCK_BYTES);
+            }
+        }
+        return p;
+    }
+
+    /** Byte offset of row r's first block. */
+    private long base(int r) {
+        return packed ? (long) (r / TILE_ROWS) * TILE_ROWS * rowBytes + (long) (r % TILE_ROWS) * BLOCK_BYTES : r * rowBytes;
     }
 
     private float scale(long block) {
@@ -37,8 +69,8 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     public void decodeRow(int row, float[] dst, int off) {
-        long block = row * rowBytes;
-        for (int b = 0; b < cols / 32; b++, block += BLOCK_BYTES) {
+        long block = base(row);
+        for (int b = 0; b < cols / 32; b++, block += blockStride) {
             float d = scale(block);
             for (int j = 0; j < CHUNKS; j++) chunk(block, d, j).intoArray(dst, off + 32 * b + j * L);
         }
@@ -46,11 +78,11 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
                 a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int i = 0; i < cols; i += 32, b0 += BLOCK_BYTES, b1 += BLOCK_BYTES, b2 += BLOCK_BYTES, b3 += BLOCK_BYTES) {
+        for (int i = 0; i < cols; i += 32, b0 += blockStride, b1 += blockStride, b2 += blockStride, b3 += blockStride) {
             float d0 = scale(b0), d1 = scale(b1), d2 = scale(b2), d3 = scale(b3);
             for (int j = 0; j < CHUNKS; j++) {
                 int c = i + j * L;
@@ -75,9 +107,9 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     void block4x1(int r, float[] x, int xo, float[] out, int oo) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < cols; i += 32, b0 += BLOCK_BYTES, b1 += BLOCK_BYTES, b2 += BLOCK_BYTES, b3 += BLOCK_BYTES) {
+        for (int i = 0; i < cols; i += 32, b0 += blockStride, b1 += blockStride, b2 += blockStride, b3 += blockStride) {
             float d0 = scale(b0), d1 = scale(b1), d2 = scale(b2), d3 = scale(b3);
             for (int j = 0; j < CHUNKS; j++) {
                 FloatVector x0 = FloatVector.fromArray(F, x, xo + i + j * L);
@@ -95,9 +127,9 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     float dot(int r, float[] x, int xo) {
-        long b0 = r * rowBytes;
+        long b0 = base(r);
         FloatVector a0 = FloatVector.zero(F);
-        for (int i = 0; i < cols; i += 32, b0 += BLOCK_BYTES) {
+        for (int i = 0; i < cols; i += 32, b0 += blockStride) {
             float d0 = scale(b0);
             for (int j = 0; j < CHUNKS; j++) a0 = chunk(b0, d0, j).fma(FloatVector.fromArray(F, x, xo + i + j * L), a0);
         }

@@ -44,10 +44,47 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
         return switch (t.type()) {
             case F32 -> new F32Matrix(t.name(), rows, cols, t.data());
             case F16 -> new F16Matrix(t.name(), rows, cols, t.data());
-            case BF16 -> new BF16Matrix(t.name(), rows, cols, t.data());
-            case Q8_0 -> new Q8_0Matrix(t.name(), rows, cols, t.data());
+            case BF16 -> new BF16Matrix(t.name(), rows, cols, t.data(), false);
+            case Q8_0 -> new Q8_0Matrix(t.name(), rows, cols, t.data(), false);
             case Q4_0 -> new Q4_0Matrix(t.name(), rows, cols, t.data());
         };
+    }
+
+    /**
+     * Rows per tile of the packed layouts: the height of the decode kernel {@link #block8x1}.
+     * A mapped checkpoint stores a matrix row by row; the 8-row kernel then reads 8 streams that
+     * each end after one row — for a 896-column matrix, 28 cache lines — too short for the
+     * hardware prefetchers. Packed, a tile's 8 rows are interleaved chunk by chunk and the
+     * kernel reads one sequential stream: in a C test over a 0.9 GB BF16 matrix of 896 columns,
+     * 20–30 GB/s instead of 10–17.
+     */
+    public static final int TILE_ROWS = 8;
+
+    static long tiles(int rows) {
+        return (rows + TILE_ROWS - 1) / TILE_ROWS;
+    }
+
+    /**
+     * Bytes of this matrix in the layout its kernels read fastest: the packed layout for
+     * BF16 and Q8_0, row-major for the other formats.
+     */
+    public long packedBytes() {
+        return packedBytes(type(), rows, cols);
+    }
+
+    /** {@link #packedBytes()} of a rows × cols matrix of the given format. */
+    public static long packedBytes(DType type, int rows, int cols) {
+        return switch (type) {
+            case BF16 -> BF16Matrix.packedBytes(rows, cols);
+            case Q8_0 -> Q8_0Matrix.packedBytes(rows, cols);
+            default -> type.bytesFor((long) rows * cols);
+        };
+    }
+
+    /** This (row-major) matrix copied into {@code dst} ({@link #packedBytes} long) in that layout. */
+    public WeightMatrix packInto(MemorySegment dst) {
+        MemorySegment.copy(data, 0, dst, 0, data.byteSize());
+        return of(new TensorData(name, type(), new long[]{rows, cols}, dst));
     }
 
     /** Writes row {@code row} as F32 into {@code dst[off..off+cols)}. */

@@ -127,7 +127,9 @@ public final class ModelWeights implements AutoCloseable {
         private void allocateSlab() {
             long bytes = 0;
             for (TensorData t : tensors.values()) {
-                if (t.shape().length == 2) bytes += align(target(t).bytesFor(t.elementCount()));
+                if (t.shape().length == 2) {
+                    bytes += align(WeightMatrix.packedBytes(target(t), Math.toIntExact(t.shape()[0]), Math.toIntExact(t.shape()[1])));
+                }
             }
             slab = HugePages.allocate(arena, bytes);
         }
@@ -158,7 +160,7 @@ public final class ModelWeights implements AutoCloseable {
                             converted / 1048576.0));
                 }
                 if (placedCount > 0) {
-                    Log.info(String.format("copied %d matrices into huge pages in %.2f s: %.1f MiB off-heap",
+                    Log.info(String.format("packed %d matrices into huge pages in %.2f s: %.1f MiB off-heap",
                             placedCount, placeSeconds, placed / 1048576.0));
                 }
                 return new ModelWeights(embed, head, norm, layers, arena, converted);
@@ -204,29 +206,31 @@ public final class ModelWeights implements AutoCloseable {
             TensorData t = tensor(name, rows, cols);
             WeightMatrix m = WeightMatrix.of(t);
             DType target = target(t);
-            if (target != t.type()) return WeightMatrix.of(new TensorData(name, target, t.shape(), convert(m, target)));
-            if (dtype != null && dtype.isQuantized() && !t.type().isQuantized()) {
+            if (target == t.type() && dtype != null && dtype.isQuantized() && !t.type().isQuantized()) {
                 Log.info("not quantizing " + name + ": " + cols + " columns are not a whole number of 32-value blocks");
             }
-            return slab == null ? m : WeightMatrix.of(new TensorData(name, t.type(), t.shape(), place(t.data())));
+            if (slab == null) return target == t.type() ? m : convert(m, target, arena);
+            if (target == t.type()) return place(m);
+            try (Arena scratch = Arena.ofShared()) {
+                return place(convert(m, target, scratch));
+            }
         }
 
-        /** Copies mapped bytes into the slab. */
-        private MemorySegment place(MemorySegment mapped) {
+        /** Copies a matrix into the slab in its kernels' packed layout. */
+        private WeightMatrix place(WeightMatrix m) {
             long start = System.nanoTime();
-            MemorySegment out = take(mapped.byteSize());
-            MemorySegment.copy(mapped, 0, out, 0, mapped.byteSize());
-            placed += out.byteSize();
+            WeightMatrix packed = m.packInto(take(m.packedBytes()));
+            placed += m.packedBytes();
             placedCount++;
             placeSeconds += (System.nanoTime() - start) / 1e9;
-            return out;
+            return packed;
         }
 
-        /** Re-encodes every row of m into an off-heap copy, rows in parallel (a 1 GB model in seconds). */
-        private MemorySegment convert(WeightMatrix m, DType target) {
+        /** Re-encodes every row of m into a row-major copy in {@code into}, rows in parallel (a 1 GB model in seconds). */
+        private WeightMatrix convert(WeightMatrix m, DType target, Arena into) {
             long start = System.nanoTime();
             long rowBytes = target.bytesFor(m.cols());
-            MemorySegment out = slab != null ? take(rowBytes * m.rows()) : arena.allocate(rowBytes * m.rows(), 64);
+            MemorySegment out = into.allocate(rowBytes * m.rows(), 64);
             IntStream.range(0, m.rows()).parallel().forEach(r -> {
                 float[] row = new float[m.cols()];
                 m.decodeRow(r, row, 0);
@@ -235,7 +239,7 @@ public final class ModelWeights implements AutoCloseable {
             converted += out.byteSize();
             convertedCount++;
             convertSeconds += (System.nanoTime() - start) / 1e9;
-            return out;
+            return WeightMatrix.of(new TensorData(m.name(), target, new long[]{m.rows(), m.cols()}, out));
         }
 
         private float[] vector(String name, int n) {

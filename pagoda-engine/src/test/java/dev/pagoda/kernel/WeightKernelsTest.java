@@ -99,10 +99,24 @@ class WeightKernelsTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void everyKernelShapeFollowsTheOneOrder(DType type) {
+        checkKernelShapes(type, false);
+    }
+
+    /** The packed layouts (a copy of the row-major matrix) change where weights are read, never the sums. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void packedLayoutsFollowTheOneOrder(DType type) {
+        checkKernelShapes(type, true);
+    }
+
+    private void checkKernelShapes(DType type, boolean packed) {
         int rows = 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
         int m = 11;
         try (Arena arena = Arena.ofConfined()) {
-            Weights w = random(arena, type, rows, cols, 1);
+            Weights rowMajor = random(arena, type, rows, cols, 1);
+            Weights w = packed
+                    ? new Weights(rowMajor.matrix().packInto(arena.allocate(rowMajor.matrix().packedBytes(), 64)), rowMajor.values())
+                    : rowMajor;
             SplittableRandom rnd = new SplittableRandom(2);
             float[] x = new float[m * cols + 3];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
