@@ -106,16 +106,20 @@ final class KernelBench implements Command {
                 : "";
     }
 
+    /** A random rows × cols matrix laid out as the engine lays out weights: packed, in huge pages. */
     static WeightMatrix randomMatrix(Arena arena, DType type, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
-        MemorySegment seg = HugePages.allocate(arena, type.bytesFor((long) rows * cols)); // where the engine puts weights
-        float[] row = new float[cols];
-        long off = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < cols; i++) row[i] = (float) rnd.nextGaussian() * 0.05f;
-            off = DTypeConversion.encode(row, type, seg, off);
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment seg = scratch.allocate(type.bytesFor((long) rows * cols), 64);
+            float[] row = new float[cols];
+            long off = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < cols; i++) row[i] = (float) rnd.nextGaussian() * 0.05f;
+                off = DTypeConversion.encode(row, type, seg, off);
+            }
+            WeightMatrix rowMajor = WeightMatrix.of(new TensorData(type + " " + rows + "x" + cols, type, new long[]{rows, cols}, seg));
+            return rowMajor.packInto(HugePages.allocate(arena, rowMajor.packedBytes()));
         }
-        return WeightMatrix.of(new TensorData(type + " " + rows + "x" + cols, type, new long[]{rows, cols}, seg));
     }
 
     private static float[] randomVector(int n) {
