@@ -27,11 +27,16 @@ import java.util.SplittableRandom;
 final class ThroughputBench implements Command {
     private static final String USAGE = """
             usage: pagoda bench throughput [--model PATH] [--prompt-len 512] [--gen-len 128] [--concurrency 1,4,8,16]
-                                           [--runs 5] [--warmup 1] [--seed 0] [--output-json FILE] [engine flags]
+                                           [--runs 5] [--warmup 1] [--seed 0] [--output-json FILE] [--no-bounds]
+                                           [engine flags]
               pp<prompt-len>: prompt tokens/s of one prefill (time to first token)
               tg<gen-len>:    decode tokens/s of one sequence, (gen-len - 1) / (last token time - first token time)
               c<N>:           aggregate decode tokens/s of N sequences generating gen-len tokens together
-              Reports the median of --runs after --warmup discarded runs, and the min and max.""";
+              Reports the median of --runs after --warmup discarded runs, and the min and max.
+              Then, unless --no-bounds, each median against the machine's limits measured in this process
+              (the probes of bench kernels, best of a run before and after): pp and cN in GFLOP/s of the F32
+              FMA peak (2 FLOPs per weight per token), tg in GB/s of the read bandwidth (the bytes of every
+              matrix the step reads: all layers and the LM head, not the embedding rows).""";
 
     @Override
     public String summary() {
@@ -40,7 +45,7 @@ final class ThroughputBench implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs a = CliArgs.parse(argv, USAGE);
+        CliArgs a = CliArgs.parse(argv, USAGE, "--no-bounds");
         if (a == null) return 0; // --help printed the usage
         int promptLen = orDefault(a.takeInt("--prompt-len"), 512);
         int genLen = orDefault(a.takeInt("--gen-len"), 128);
@@ -49,6 +54,7 @@ final class ThroughputBench implements Command {
         int warmup = orDefault(a.takeInt("--warmup"), 1);
         long seed = a.has("--seed") ? a.takeLong("--seed") : 0;
         String jsonOut = a.take("--output-json");
+        boolean bounds = !a.takeSwitch("--no-bounds");
         if (promptLen < 1 || genLen < 2 || runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--prompt-len must be ≥ 1, --gen-len ≥ 2, --runs ≥ 1, --warmup ≥ 0");
         }
@@ -61,6 +67,7 @@ final class ThroughputBench implements Command {
 
         Map<String, Object> results = new LinkedHashMap<>();
         try (LLM llm = new LLM(args)) {
+            ThroughputBounds limits = bounds ? ThroughputBounds.measure(args.numThreads) : null;
             SplittableRandom rnd = new SplittableRandom(seed);
             int vocab = llm.modelConfig().vocabSize();
             String model = String.valueOf(args.model != null ? args.model : LLM.bundledModel());
@@ -87,6 +94,7 @@ final class ThroughputBench implements Command {
                 }));
                 System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);
             }
+            if (limits != null) results.put("bounds", limits.report(llm, results, args.numThreads));
         }
         if (jsonOut != null) {
             Files.writeString(Path.of(jsonOut), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));

@@ -198,6 +198,11 @@ public final class LLM implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The bound weights (formats, sizes): what benchmarks divide by. */
+    public ModelWeights weights() {
+        return weights;
+    }
+
     public ModelConfig modelConfig() {
         return checkpoint.config();
     }

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -82,6 +83,28 @@ public final class ModelWeights implements AutoCloseable {
 
     public Layer layer(int i) {
         return layers[i];
+    }
+
+    /**
+     * Bytes of the matrices one forward step reads whatever the batch: every layer's matrices and
+     * the LM head, not the embedding rows it gathers. Divided into the read bandwidth it bounds
+     * single-stream decode.
+     */
+    public long bytesReadPerStep() {
+        return sumOverMatmuls(m -> m.type().bytesFor((long) m.rows() * m.cols()));
+    }
+
+    /** Parameters multiplied per token (every matrix but the embedding): a token costs 2 FLOPs for each. */
+    public long matmulParameters() {
+        return sumOverMatmuls(m -> (long) m.rows() * m.cols());
+    }
+
+    private long sumOverMatmuls(java.util.function.ToLongFunction<WeightMatrix> f) {
+        long sum = f.applyAsLong(lmHead);
+        for (Layer l : layers) {
+            for (WeightMatrix m : List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down())) sum += f.applyAsLong(m);
+        }
+        return sum;
     }
 
     /** Bytes held in off-heap conversions (0 when the checkpoint is used as mapped). */

@@ -1,0 +1,69 @@
+package dev.pagoda.cli;
+
+import dev.pagoda.engine.LLM;
+import dev.pagoda.kernel.WorkerPool;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The limits {@code bench throughput} holds its medians against, measured in the same process
+ * with {@link Probes}: read bandwidth bounds single-stream decode (every step reads all the
+ * weights), the F32 FMA peak bounds prompt processing and batched decode (2 FLOPs per weight per
+ * token). The better of two probe runs counts — one before the benchmark, one after — so that a
+ * busy moment on a shared machine does not lower the bar.
+ */
+final class ThroughputBounds {
+    private double bandwidthGbs;
+    private double peakGflops;
+
+    private ThroughputBounds() {
+    }
+
+    static ThroughputBounds measure(int threads) {
+        ThroughputBounds b = new ThroughputBounds();
+        b.probe(threads);
+        return b;
+    }
+
+    private void probe(int threads) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            bandwidthGbs = Math.max(bandwidthGbs, Probes.readBandwidth(pool));
+            peakGflops = Math.max(peakGflops, Probes.fmaPeak(pool));
+        }
+    }
+
+    /** Probes again, prints each median against its bound and returns the figures for the JSON report. */
+    Map<String, Object> report(LLM llm, Map<String, Object> results, int threads) {
+        probe(threads);
+        double bytes = llm.weights().bytesReadPerStep();
+        double flopsPerToken = 2.0 * llm.weights().matmulParameters();
+        System.out.printf("%nbounds: probes %.1f GB/s read, %.1f GFLOP/s F32 FMA peak (%d threads, best of before and after);%n"
+                        + "        %.1f MiB of weights read per step, %.4f GFLOP per token%n",
+                bandwidthGbs, peakGflops, threads, bytes / 1048576, flopsPerToken / 1e9);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("read_bandwidth_gb_per_s", bandwidthGbs);
+        out.put("fma_peak_gflop_per_s", peakGflops);
+        out.put("weight_bytes_per_step", (long) bytes);
+        out.put("flops_per_token", flopsPerToken);
+        for (Map.Entry<String, Object> e : results.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> m) || !m.containsKey("median_tokens_per_s")) continue;
+            double tps = (Double) m.get("median_tokens_per_s");
+            boolean decodeOne = e.getKey().startsWith("tg");
+            double fraction;
+            if (decodeOne) {
+                double gbs = tps * bytes / 1e9;
+                fraction = gbs / bandwidthGbs;
+                System.out.printf("%-10s %8.2f t/s = %6.1f GB/s = %3.0f%% of the read bound (%.1f t/s)%n",
+                        e.getKey(), tps, gbs, 100 * fraction, bandwidthGbs * 1e9 / bytes);
+            } else {
+                double gflops = tps * flopsPerToken / 1e9;
+                fraction = gflops / peakGflops;
+                System.out.printf("%-10s %8.2f t/s = %6.1f GFLOP/s = %3.0f%% of the FMA peak (%.1f t/s)%n",
+                        e.getKey(), tps, gflops, 100 * fraction, peakGflops * 1e9 / flopsPerToken);
+            }
+            out.put(e.getKey() + "_fraction_of_bound", fraction);
+        }
+        return out;
+    }
+}
