@@ -20,12 +20,17 @@ import java.util.stream.IntStream;
 
 /**
  * A checkpoint's tensors bound to the decoder's roles and checked against the config's shapes.
- * Matrices are copied from the memory-mapped checkpoint into one off-heap slab in huge pages
- * ({@link HugePages}: a decode step streams every weight, and 4 KiB pages cost it a TLB miss per
- * page); a {@code --dtype} conversion or a {@code --quantization} writes its result there
- * instead of copying. Without huge pages the matrices stay mapped and only conversions are
- * copied. Both are timed and logged. 1-D tensors (norms, biases) are tiny and are decoded to F32
- * arrays.
+ * Matrices are copied from the memory-mapped checkpoint into one off-heap slab, in huge pages
+ * where the OS has them ({@link HugePages}: a decode step streams every weight, and 4 KiB pages
+ * cost it a TLB miss per page) and in the kernels' packed layout; a {@code --dtype} conversion or
+ * a {@code --quantization} goes through a temporary copy. Both are timed and logged. 1-D tensors
+ * (norms, biases) are tiny and are decoded to F32 arrays by scalar code.
+ *
+ * <p>Why the kernels never read the mapping itself: the Vector API's memory-segment loads keep
+ * one type profile for all their callers, and once any of them had seen a mapped segment as well
+ * as native memory, C2 compiled every kernel with a type check per load — the 4 × 4 BF16 kernel
+ * then ran at ~60 instead of ~95 GFLOP/s (measured on the test machine). All weights, the KV
+ * cache and the benchmarks' matrices are therefore plain native memory.
  */
 public final class ModelWeights implements AutoCloseable {
     /** One decoder layer's weights; biases and q/k norms are null where the architecture has none. */
@@ -107,7 +112,7 @@ public final class ModelWeights implements AutoCloseable {
         return sum;
     }
 
-    /** Bytes held in off-heap conversions (0 when the checkpoint is used as mapped). */
+    /** Bytes written by --dtype conversions or --quantization (0 when the checkpoint's formats are kept). */
     public long convertedBytes() {
         return convertedBytes;
     }
@@ -120,6 +125,7 @@ public final class ModelWeights implements AutoCloseable {
     /** Looks tensors up by HF name, checks their shapes, converts formats on request. */
     private static final class Binder {
         private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         private final Checkpoint checkpoint;
         private final Map<String, TensorData> tensors;
         private final ModelConfig c;
@@ -169,7 +175,7 @@ public final class ModelWeights implements AutoCloseable {
 
         ModelWeights bind() {
             try {
-                if (HugePages.available()) allocateSlab();
+                allocateSlab();
                 int h = c.hiddenSize();
                 WeightMatrix embed = matrix("model.embed_tokens.weight", c.vocabSize(), h);
                 WeightMatrix head = c.tieWordEmbeddings() && !tensors.containsKey("lm_head.weight")
@@ -183,8 +189,8 @@ public final class ModelWeights implements AutoCloseable {
                             converted / 1048576.0));
                 }
                 if (placedCount > 0) {
-                    Log.info(String.format("packed %d matrices into huge pages in %.2f s: %.1f MiB off-heap",
-                            placedCount, placeSeconds, placed / 1048576.0));
+                    Log.info(String.format("packed %d matrices into %s in %.2f s: %.1f MiB off-heap",
+                            placedCount, HugePages.available() ? "huge pages" : "off-heap memory", placeSeconds, placed / 1048576.0));
                 }
                 return new ModelWeights(embed, head, norm, layers, arena, converted);
             } catch (RuntimeException e) {
@@ -232,10 +238,11 @@ public final class ModelWeights implements AutoCloseable {
             if (target == t.type() && dtype != null && dtype.isQuantized() && !t.type().isQuantized()) {
                 Log.info("not quantizing " + name + ": " + cols + " columns are not a whole number of 32-value blocks");
             }
-            if (slab == null) return target == t.type() ? m : convert(m, target, arena);
             if (target == t.type()) return place(m);
             try (Arena scratch = Arena.ofShared()) {
-                return place(convert(m, target, scratch));
+                // Decoded from a native copy, not from the mapping (see the class comment).
+                WeightMatrix source = m.packInto(scratch.allocate(m.packedBytes(), 64));
+                return place(convert(source, target, scratch));
             }
         }
 
@@ -276,7 +283,10 @@ public final class ModelWeights implements AutoCloseable {
                 case F32 -> t.data().toArray(LE_FLOAT);
                 case F16, BF16 -> {
                     float[] v = new float[n];
-                    WeightMatrix.of(new TensorData(name, t.type(), new long[]{1, n}, t.data())).decodeRow(0, v, 0);
+                    for (int i = 0; i < n; i++) {
+                        short bits = t.data().getAtIndex(LE_SHORT, i);
+                        v[i] = t.type() == DType.F16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat(bits << 16);
+                    }
                     yield v;
                 }
                 default -> throw new PagodaException(checkpoint.source() + ": tensor '" + name + "' is " + t.type()
