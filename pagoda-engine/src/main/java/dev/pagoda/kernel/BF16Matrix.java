@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 
 /** bfloat16 weights: a value is the top half of a float, widened by a 16-bit shift (exact). */
 public final class BF16Matrix extends WeightMatrix {
@@ -43,10 +44,10 @@ public final class BF16Matrix extends WeightMatrix {
     @Override
     public WeightMatrix packInto(MemorySegment dst) {
         BF16Matrix p = new BF16Matrix(name, rows, cols, dst, true);
-        for (int r = 0; r < rows; r++) {
+        IntStream.range(0, rows).parallel().forEach(r -> { // a 1 GB model in about a second
             for (int c = 0; c < vecCols; c += L) MemorySegment.copy(data, base(r) + 2L * c, dst, p.base(r) + p.chunkStride * (c / L), 2L * L);
             for (int c = vecCols; c < cols; c++) dst.set(LE_SHORT, p.offset(r, c), data.get(LE_SHORT, offset(r, c)));
-        }
+        });
         return p;
     }
 

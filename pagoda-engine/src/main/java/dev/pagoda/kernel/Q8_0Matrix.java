@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 
 /** GGML Q8_0: blocks of 32 values, an F16 scale d then 32 signed bytes q; value = d·q. */
 public final class Q8_0Matrix extends WeightMatrix {
@@ -44,11 +45,11 @@ public final class Q8_0Matrix extends WeightMatrix {
     @Override
     public WeightMatrix packInto(MemorySegment dst) {
         Q8_0Matrix p = new Q8_0Matrix(name, rows, cols, dst, true);
-        for (int r = 0; r < rows; r++) {
+        IntStream.range(0, rows).parallel().forEach(r -> {
             for (int b = 0; b < cols / 32; b++) {
                 MemorySegment.copy(data, base(r) + blockStride * b, dst, p.base(r) + p.blockStride * b, BLOCK_BYTES);
             }
-        }
+        });
         return p;
     }
 

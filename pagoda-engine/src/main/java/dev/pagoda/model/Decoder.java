@@ -112,7 +112,7 @@ public final class Decoder {
             rmsNormRows(x, xn, layer.ffnNorm(), n, h);
             int ff = c.intermediateSize();
             matmul.multiply(layer.gate(), gate, ff, layer.up(), up, ff, null, null, 0, xn, h, n);
-            pool.parallelFor(n, (long) n * ff * 8, siluTask);
+            pool.parallelFor(n * siluTask.chunksPerRow(), (long) n * ff * 8, siluTask);
             matmul.multiply(layer.down(), gate, ff, n, xn, h);
             for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
         }
@@ -141,12 +141,25 @@ public final class Decoder {
         }
     }
 
-    /** SwiGLU of activation rows [start, end): gate = silu(gate) · up. */
+    /**
+     * SwiGLU, gate = silu(gate) · up, over items of (row, column chunk): a decode step has one row,
+     * and splitting it keeps both cores busy. Chunks start at multiples of the vector length, so
+     * every element takes the vector or the scalar path exactly as when a row is done whole.
+     */
     private final class SiluTask implements WorkerPool.RangeTask {
+        private static final int CHUNK = 1024;
+
+        int chunksPerRow() {
+            return (c.intermediateSize() + CHUNK - 1) / CHUNK;
+        }
+
         @Override
         public void run(int worker, int start, int end) {
-            int ff = c.intermediateSize();
-            for (int t = start; t < end; t++) VectorMath.siluMul(gate, up, t * ff, ff);
+            int ff = c.intermediateSize(), chunks = chunksPerRow();
+            for (int item = start; item < end; item++) {
+                int t = item / chunks, from = item % chunks * CHUNK;
+                VectorMath.siluMul(gate, up, t * ff + from, Math.min(CHUNK, ff - from));
+            }
         }
     }
 
