@@ -109,7 +109,7 @@ final class KernelBench implements Command {
     /** A random rows × cols matrix laid out as the engine lays out weights: packed, in huge pages. */
     static WeightMatrix randomMatrix(Arena arena, DType type, int rows, int cols) {
         SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             MemorySegment seg = scratch.allocate(type.bytesFor((long) rows * cols), 64);
             float[] row = new float[cols];
             long off = 0;

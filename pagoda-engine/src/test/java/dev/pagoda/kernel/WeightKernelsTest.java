@@ -112,7 +112,7 @@ class WeightKernelsTest {
     private void checkKernelShapes(DType type, boolean packed) {
         int rows = 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
         int m = 11;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Weights rowMajor = random(arena, type, rows, cols, 1);
             Weights w = packed
                     ? new Weights(rowMajor.matrix().packInto(arena.allocate(rowMajor.matrix().packedBytes(), 64)), rowMajor.values())
