@@ -32,7 +32,12 @@ final class KernelBench implements Command {
                       both run before and after the kernels, and the better figure is the denominator
               --cpu-time: time kernels by the thread's CPU time, not the wall clock (needs --num-threads 1):
                           compares kernels on a busy machine; the probes stay wall-clock""";
-    /** The C probes' figures on the reference machine (issue 7); a probe far below them means a slow probe or a busy machine. */
+    /**
+     * The C probes' figures quoted for the reference machine (issue 7); a probe far below them
+     * means a slow probe, a busy machine — or a different machine: bench/probes/*.c measure the
+     * one at hand (on the AMD EPYC test machine: 231 GFLOP/s, 1 × 512-bit FMA per cycle per core,
+     * and 34–51 GB/s in huge pages).
+     */
     private static final double C_BANDWIDTH_GBS = 32, C_PEAK_GFLOPS = 380;
     private boolean cpuTime;
 
@@ -102,7 +107,8 @@ final class KernelBench implements Command {
 
     private static String below(double measured, double reference, String unit) {
         return measured < 0.9 * reference
-                ? String.format("   (more than 10%% below the C probe's %.0f %s: the machine is busy or the probe is slow)", reference, unit)
+                ? String.format("   (more than 10%% below the reference C figure of %.0f %s: a busy or different machine,"
+                        + " or a slow probe; bench/probes has the C probes to compare)", reference, unit)
                 : "";
     }
 

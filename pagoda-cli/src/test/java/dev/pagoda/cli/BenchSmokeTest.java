@@ -13,6 +13,18 @@ class BenchSmokeTest {
                 "--concurrency", "1,2", "--runs", "1", "--warmup", "0", "--kv-cache-memory", "4MiB");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().matches("(?s).*pp8 +[0-9.]+ .*\\ntg4 +[0-9.]+ .*\\nc2 tg4 +[0-9.]+ .*"), r.out());
+        assertTrue(r.out().matches("(?s).*bounds: probes [0-9.]+ GB/s read, [0-9.]+ GFLOP/s F32 FMA peak.*"
+                + "\\ntg4 +[0-9.]+ t/s = +[0-9.]+ GB/s = +[0-9]+% of the read bound.*"
+                + "\\nc2 tg4 +[0-9.]+ t/s = +[0-9.]+ GFLOP/s = +[0-9]+% of the FMA peak.*"), r.out());
+    }
+
+    @Test
+    void kernels() {
+        CliTestSupport.Result r = CliTestSupport.run("bench", "kernels", "--formats", "BF16", "--rows", "256", "--cols", "256",
+                "--batch", "8", "--runs", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*probe read bandwidth +[0-9.]+ GB/s.*probe F32 FMA peak +[0-9.]+ GFLOP/s.*"
+                + "\\nBF16 +[0-9.]+ +[0-9]+% +[0-9.]+ +[0-9]+%.*"), r.out());
     }
 
     @Test
