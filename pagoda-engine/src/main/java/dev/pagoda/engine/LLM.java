@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * batches them. Not thread-safe.
  */
 public final class LLM implements AutoCloseable {
-    private final Checkpoint checkpoint;
+    private final ModelConfig config;
+    /** Bytes of the checkpoint's tensors (the mapping is closed once they are copied). */
+    private final long checkpointBytes;
     private final ModelWeights weights;
     private final WorkerPool pool;
     private final KvCache cache;
@@ -48,8 +50,9 @@ public final class LLM implements AutoCloseable {
                     + "every step, since scheduling and sampling take a few percent of a step here (README: Performance)");
         }
         Path modelPath = args.model != null ? args.model : bundledModel();
-        this.checkpoint = Checkpoint.open(modelPath);
-        ModelConfig config = checkpoint.config();
+        Checkpoint checkpoint = Checkpoint.open(modelPath);
+        this.config = checkpoint.config();
+        this.checkpointBytes = checkpoint.weightBytes();
         try {
             this.tokenizer = loadTokenizer(args, checkpoint);
             this.maxModelLen = maxModelLen(args, config);
@@ -68,15 +71,16 @@ public final class LLM implements AutoCloseable {
                     : DType.parse(args.kvCacheDtype);
             KvCachePlan plan = KvCachePlan.plan(KvCache.bytesPerToken(config, kvDtype), args.blockSize, maxModelLen, args.maxNumSeqs,
                     args.kvCacheMemory, args.gpuMemoryUtilization, args.numGpuBlocksOverride,
-                    checkpoint.weightBytes() + weights.convertedBytes(), 0);
+                    checkpointBytes + weights.convertedBytes(), 0);
             this.cache = new KvCache(config, plan.numBlocks(), args.blockSize, kvDtype);
             GenerationConfig gen = args.generationConfig.equals("vllm") ? GenerationConfig.EMPTY.withEos(checkpoint.generationConfig())
                     : checkpoint.generationConfig();
             this.engine = new LLMEngine(new DecoderRunner(decoder, cache), tokenizer, gen, maxModelLen, args.maxNumSeqs,
                     args.maxNumBatchedTokens, args.enableChunkedPrefill, args.enablePrefixCaching);
-        } catch (RuntimeException e) {
+        } finally {
+            // The weights are copied out of the mapping by now (ModelWeights): unmapping the file gives
+            // its pages back, which the process's RSS had counted next to the copies.
             checkpoint.close();
-            throw e;
         }
         this.loadSeconds = (System.nanoTime() - start) / 1e9;
         Log.info(String.format("loaded %s (%s, %d layers, %.1fM parameters, %s weights) in %.2f s; max-model-len %d",
@@ -204,7 +208,7 @@ public final class LLM implements AutoCloseable {
     }
 
     public ModelConfig modelConfig() {
-        return checkpoint.config();
+        return config;
     }
 
     public LLMEngine engine() {
@@ -219,14 +223,14 @@ public final class LLM implements AutoCloseable {
         return loadSeconds;
     }
 
-    /** Bytes of weights: the mapped checkpoint plus any --dtype conversion copies (as the KV plan counts them). */
+    /** Bytes of weights: the checkpoint's plus any --dtype conversion copies (as the KV plan counts them). */
     public long weightBytes() {
-        return checkpoint.weightBytes() + weights.convertedBytes();
+        return checkpointBytes + weights.convertedBytes();
     }
 
     /** Bytes of the KV pool allocated at start. */
     public long kvCacheBytes() {
-        return (long) cache.numBlocks() * cache.blockSize() * KvCache.bytesPerToken(checkpoint.config(), cache.dtype());
+        return (long) cache.numBlocks() * cache.blockSize() * KvCache.bytesPerToken(config, cache.dtype());
     }
 
     @Override
@@ -234,6 +238,5 @@ public final class LLM implements AutoCloseable {
         pool.close();
         cache.close();
         weights.close();
-        checkpoint.close();
     }
 }
