@@ -36,7 +36,8 @@ final class ThroughputBench implements Command {
               Then, unless --no-bounds, each median against the machine's limits measured in this process
               (the probes of bench kernels, best of a run before and after): pp and cN in GFLOP/s of the F32
               FMA peak (2 FLOPs per weight per token), tg in GB/s of the read bandwidth (the bytes of every
-              matrix the step reads: all layers and the LM head, not the embedding rows).""";
+              matrix the step reads: all layers and the LM head, not the embedding rows). Each measured tg run
+              is also held against a short read probe taken just before it (the bandwidth of its moment).""";
 
     @Override
     public String summary() {
@@ -82,7 +83,10 @@ final class ThroughputBench implements Command {
             double[] overhead = new double[1];
             for (int c : concurrency) {
                 String name = c == 1 ? "tg" + genLen : "c" + c + " tg" + genLen;
+                int[] runIndex = {0};
                 results.put(name, measure(name, runs, warmup, () -> {
+                    boolean pair = c == 1 && limits != null && runIndex[0]++ >= warmup;
+                    double probe = pair ? limits.readNow(args.numThreads) : 0;
                     List<Prompt> prompts = new ArrayList<>();
                     for (int i = 0; i < c; i++) prompts.add(randomPrompt(rnd, 8, vocab));
                     long wallStart = System.nanoTime(), forwardStart = llm.engine().forwardNanos();
@@ -90,7 +94,9 @@ final class ThroughputBench implements Command {
                     overhead[0] = 1 - (llm.engine().forwardNanos() - forwardStart) / (double) (System.nanoTime() - wallStart);
                     double firstAll = outs.stream().mapToDouble(o -> o.metrics().firstTokenTime()).max().orElseThrow();
                     double lastAll = outs.stream().mapToDouble(o -> o.metrics().lastTokenTime()).max().orElseThrow();
-                    return c * (genLen - 1) / (lastAll - firstAll);
+                    double tps = c * (genLen - 1) / (lastAll - firstAll);
+                    if (pair) limits.pairDecode(tps * llm.weights().bytesReadPerStep() / 1e9, probe);
+                    return tps;
                 }));
                 System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);
             }

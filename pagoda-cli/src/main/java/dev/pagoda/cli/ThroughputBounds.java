@@ -16,6 +16,8 @@ import java.util.Map;
 final class ThroughputBounds {
     private double bandwidthGbs;
     private double peakGflops;
+    /** Single-stream decode runs, each as a fraction of a read probe taken just before it. */
+    private final java.util.List<Double> pairedDecode = new java.util.ArrayList<>();
 
     private ThroughputBounds() {
     }
@@ -31,6 +33,24 @@ final class ThroughputBounds {
             bandwidthGbs = Math.max(bandwidthGbs, Probes.readBandwidth(pool));
             peakGflops = Math.max(peakGflops, Probes.fmaPeak(pool));
         }
+    }
+
+    /**
+     * A quick read probe (best of 2) just before a single-stream decode run: this machine's
+     * bandwidth has been seen to switch between about 33 and 55 GB/s within minutes, so a run is
+     * also judged against the bandwidth of its own moment. Returns the probe, GB/s.
+     */
+    double readNow(int threads) {
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            double gbs = Probes.readBandwidth(pool, 2);
+            bandwidthGbs = Math.max(bandwidthGbs, gbs);
+            return gbs;
+        }
+    }
+
+    /** Records a measured decode run's GB/s over the probe taken just before it. */
+    void pairDecode(double runGbs, double probeGbs) {
+        pairedDecode.add(runGbs / probeGbs);
     }
 
     /** Probes again, prints each median against its bound and returns the figures for the JSON report. */
@@ -56,6 +76,14 @@ final class ThroughputBounds {
                 fraction = gbs / bandwidthGbs;
                 System.out.printf("%-10s %8.2f t/s = %6.1f GB/s = %3.0f%% of the read bound (%.1f t/s)%n",
                         e.getKey(), tps, gbs, 100 * fraction, bandwidthGbs * 1e9 / bytes);
+                if (!pairedDecode.isEmpty()) {
+                    double[] paired = pairedDecode.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                    double median = paired.length % 2 == 1 ? paired[paired.length / 2]
+                            : (paired[paired.length / 2 - 1] + paired[paired.length / 2]) / 2;
+                    System.out.printf("%-10s %3.0f%% of the read probe taken just before each run (median of %d; %s)%n", "",
+                            100 * median, paired.length, String.join(" ", pairedDecode.stream().map(f -> String.format("%.0f%%", 100 * f)).toList()));
+                    out.put(e.getKey() + "_fraction_of_paired_probe", median);
+                }
             } else {
                 double gflops = tps * flopsPerToken / 1e9;
                 fraction = gflops / peakGflops;
