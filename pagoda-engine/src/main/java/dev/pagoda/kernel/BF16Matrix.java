@@ -7,72 +7,24 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.stream.IntStream;
 
 /** bfloat16 weights: a value is the top half of a float, widened by a 16-bit shift (exact). */
-public final class BF16Matrix extends WeightMatrix {
+public final class BF16Matrix extends ChunkedMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
-    private static final int L = F.length();
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /**
-     * Packed layout (see {@link WeightMatrix#TILE_ROWS}): the whole L-column chunks of each tile of
-     * 8 rows are stored chunk by chunk, the tile's 8 rows one after the other within a chunk, so
-     * that the 8-row decode kernel reads one sequential stream; the tail columns (cols mod L) follow
-     * all the tiles, row-major. Row-major otherwise (a mapped checkpoint).
-     */
-    private final boolean packed;
-    /** Bytes from column i to column i + L of one row: 2L row-major, 8 · 2L packed. */
-    private final long chunkStride;
-    private final int vecCols;
-    private final long tailStart;
-
     BF16Matrix(String name, int rows, int cols, MemorySegment data, boolean packed) {
-        super(name, rows, cols, data, DType.BF16);
-        this.packed = packed;
-        this.vecCols = cols - cols % L;
-        this.chunkStride = packed ? 2L * L * TILE_ROWS : 2L * L;
-        this.tailStart = packed ? tiles(rows) * TILE_ROWS * 2L * vecCols : 0;
-    }
-
-    /** Bytes of the packed layout of a rows × cols matrix (the last tile padded to 8 rows). */
-    static long packedBytes(int rows, int cols) {
-        int vec = cols - cols % L;
-        return tiles(rows) * TILE_ROWS * 2L * vec + 2L * rows * (cols - vec);
+        super(name, rows, cols, data, DType.BF16, 2, packed);
     }
 
     @Override
-    public WeightMatrix packInto(MemorySegment dst) {
-        BF16Matrix p = new BF16Matrix(name, rows, cols, dst, true);
-        IntStream.range(0, rows).parallel().forEach(r -> { // a 1 GB model in about a second
-            for (int c = 0; c < vecCols; c += L) MemorySegment.copy(data, base(r) + 2L * c, dst, p.base(r) + p.chunkStride * (c / L), 2L * L);
-            for (int c = vecCols; c < cols; c++) dst.set(LE_SHORT, p.offset(r, c), data.get(LE_SHORT, offset(r, c)));
-        });
-        return p;
-    }
-
-    /** Byte offset of row r's column 0 (the start of its first chunk). */
-    private long base(int r) {
-        return packed ? (long) (r / TILE_ROWS) * TILE_ROWS * 2L * vecCols + (long) (r % TILE_ROWS) * 2L * L : r * rowBytes;
-    }
-
-    /** Byte offset of element (r, c). */
-    private long offset(int r, int c) {
-        if (c >= vecCols && packed) return tailStart + 2L * ((long) r * (cols - vecCols) + c - vecCols);
-        return base(r) + chunkStride * (c / L) + 2L * (c % L);
+    ChunkedMatrix over(MemorySegment data, boolean packed) {
+        return new BF16Matrix(name, rows, cols, data, packed);
     }
 
     @Override
-    public void decodeRow(int row, float[] dst, int off) {
-        long base = base(row);
-        for (int i = 0; i < vecCols; i += L) VectorMath.bf16(data, base + chunkStride * (i / L)).intoArray(dst, off + i);
-        for (int i = vecCols; i < cols; i++) dst[off + i] = weight(row, i);
-    }
-
-    private float finish(FloatVector acc, int r, float[] x, int xo) {
-        float sum = VectorMath.sumLanes(acc);
-        for (int i = vecCols; i < cols; i++) sum = Math.fma(weight(r, i), x[xo + i], sum);
-        return sum;
+    FloatVector chunk(long offset) {
+        return VectorMath.bf16(data, offset);
     }
 
     @Override
@@ -152,7 +104,7 @@ public final class BF16Matrix extends WeightMatrix {
 
     @Override
     float weight(int row, int col) {
-        return Float.intBitsToFloat(data.get(LE_SHORT, offset(row, col)) << 16);
+        return Float.intBitsToFloat(data.get(LE_SHORT, layout.offset(row, col)) << 16);
     }
 
     @Override

@@ -9,47 +9,41 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /** F32 weights. */
-public final class F32Matrix extends WeightMatrix {
+public final class F32Matrix extends ChunkedMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
-    private static final int L = F.length();
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    F32Matrix(String name, int rows, int cols, MemorySegment data) {
-        super(name, rows, cols, data, DType.F32);
+    F32Matrix(String name, int rows, int cols, MemorySegment data, boolean packed) {
+        super(name, rows, cols, data, DType.F32, 4, packed);
     }
 
     @Override
-    public void decodeRow(int row, float[] dst, int off) {
-        MemorySegment.copy(data, LE_FLOAT, row * rowBytes, dst, off, cols);
+    ChunkedMatrix over(MemorySegment data, boolean packed) {
+        return new F32Matrix(name, rows, cols, data, packed);
     }
 
-    private float scalar(long base, int i) {
-        return data.get(LE_FLOAT, base + 4L * i);
-    }
-
-    private float finish(FloatVector acc, long base, float[] x, int xo, int i) {
-        float sum = VectorMath.sumLanes(acc);
-        for (; i < cols; i++) sum = Math.fma(scalar(base, i), x[xo + i], sum);
-        return sum;
+    @Override
+    FloatVector chunk(long offset) {
+        return FloatVector.fromMemorySegment(F, data, offset, ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
                 a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i), x1 = FloatVector.fromArray(F, x, xo1 + i),
                     x2 = FloatVector.fromArray(F, x, xo2 + i), x3 = FloatVector.fromArray(F, x, xo3 + i);
-            FloatVector w = FloatVector.fromMemorySegment(F, data, b0 + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w = FloatVector.fromMemorySegment(F, data, b0 + o, ByteOrder.LITTLE_ENDIAN);
             a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
-            w = FloatVector.fromMemorySegment(F, data, b1 + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            w = FloatVector.fromMemorySegment(F, data, b1 + o, ByteOrder.LITTLE_ENDIAN);
             a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
-            w = FloatVector.fromMemorySegment(F, data, b2 + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            w = FloatVector.fromMemorySegment(F, data, b2 + o, ByteOrder.LITTLE_ENDIAN);
             a20 = w.fma(x0, a20); a21 = w.fma(x1, a21); a22 = w.fma(x2, a22); a23 = w.fma(x3, a23);
-            w = FloatVector.fromMemorySegment(F, data, b3 + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            w = FloatVector.fromMemorySegment(F, data, b3 + o, ByteOrder.LITTLE_ENDIAN);
             a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
         }
         a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
@@ -61,34 +55,56 @@ public final class F32Matrix extends WeightMatrix {
 
     @Override
     void block4x1(int r, float[] x, int xo, float[] out, int oo) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            a0 = FloatVector.fromMemorySegment(F, data, b0 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(x0, a0);
-            a1 = FloatVector.fromMemorySegment(F, data, b1 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(x0, a1);
-            a2 = FloatVector.fromMemorySegment(F, data, b2 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(x0, a2);
-            a3 = FloatVector.fromMemorySegment(F, data, b3 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(x0, a3);
+            a0 = FloatVector.fromMemorySegment(F, data, b0 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a0);
+            a1 = FloatVector.fromMemorySegment(F, data, b1 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a1);
+            a2 = FloatVector.fromMemorySegment(F, data, b2 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a2);
+            a3 = FloatVector.fromMemorySegment(F, data, b3 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a3);
         }
-        out[oo] = finish(a0, b0, x, xo, i);
-        out[oo + 1] = finish(a1, b1, x, xo, i);
-        out[oo + 2] = finish(a2, b2, x, xo, i);
-        out[oo + 3] = finish(a3, b3, x, xo, i);
+        out[oo] = finish(a0, r, x, xo);
+        out[oo + 1] = finish(a1, r + 1, x, xo);
+        out[oo + 2] = finish(a2, r + 2, x, xo);
+        out[oo + 3] = finish(a3, r + 3, x, xo);
+    }
+
+    @Override
+    void block8x1(int r, float[] x, int xo, float[] out, int oo, float[] lanes) {
+        long b0 = base(r), b1 = base(r + 1), b2 = base(r + 2), b3 = base(r + 3),
+                b4 = base(r + 4), b5 = base(r + 5), b6 = base(r + 6), b7 = base(r + 7);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int i = 0;
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            a0 = FloatVector.fromMemorySegment(F, data, b0 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a0);
+            a1 = FloatVector.fromMemorySegment(F, data, b1 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a1);
+            a2 = FloatVector.fromMemorySegment(F, data, b2 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a2);
+            a3 = FloatVector.fromMemorySegment(F, data, b3 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a3);
+            a4 = FloatVector.fromMemorySegment(F, data, b4 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a4);
+            a5 = FloatVector.fromMemorySegment(F, data, b5 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a5);
+            a6 = FloatVector.fromMemorySegment(F, data, b6 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a6);
+            a7 = FloatVector.fromMemorySegment(F, data, b7 + o, ByteOrder.LITTLE_ENDIAN).fma(x0, a7);
+        }
+        a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L); a5.intoArray(lanes, 5 * L); a6.intoArray(lanes, 6 * L); a7.intoArray(lanes, 7 * L);
+        finishRows(lanes, 8, i, r, x, xo, out, oo);
     }
 
     @Override
     float dot(int r, float[] x, int xo) {
-        long b0 = r * rowBytes;
+        long b0 = base(r);
         FloatVector a0 = FloatVector.zero(F);
         int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) a0 = FloatVector.fromMemorySegment(F, data, b0 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
-        return finish(a0, b0, x, xo, i);
+        for (long o = 0; i < vecCols; i += L, o += chunkStride) a0 = FloatVector.fromMemorySegment(F, data, b0 + o, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        return finish(a0, r, x, xo);
     }
 
     @Override
     float weight(int row, int col) {
-        return scalar(row * rowBytes, col);
+        return data.get(LE_FLOAT, layout.offset(row, col));
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.lang.foreign.MemorySegment;
  * token's result does not depend on the batch size, on which shape happened to cover it, or on
  * the thread that ran it (DESIGN rule 2).
  */
-public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix {
+public abstract sealed class WeightMatrix permits ChunkedMatrix, F16Matrix, Q8_0Matrix, Q4_0Matrix {
     protected final String name;
     protected final int rows;
     protected final int cols;
@@ -42,7 +42,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
         int rows = Math.toIntExact(t.shape()[0]);
         int cols = Math.toIntExact(t.shape()[1]);
         return switch (t.type()) {
-            case F32 -> new F32Matrix(t.name(), rows, cols, t.data());
+            case F32 -> new F32Matrix(t.name(), rows, cols, t.data(), false);
             case F16 -> new F16Matrix(t.name(), rows, cols, t.data());
             case BF16 -> new BF16Matrix(t.name(), rows, cols, t.data(), false);
             case Q8_0 -> new Q8_0Matrix(t.name(), rows, cols, t.data(), false);
@@ -66,7 +66,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
 
     /**
      * Bytes of this matrix in the layout its kernels read fastest: the packed layout for
-     * BF16 and Q8_0, row-major for the other formats.
+     * F32, BF16 and Q8_0, row-major for the other formats.
      */
     public long packedBytes() {
         return packedBytes(type(), rows, cols);
@@ -75,7 +75,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
     /** {@link #packedBytes()} of a rows × cols matrix of the given format. */
     public static long packedBytes(DType type, int rows, int cols) {
         return switch (type) {
-            case BF16 -> BF16Matrix.packedBytes(rows, cols);
+            case F32 -> ChunkLayout.packedBytes(rows, cols, 4);
+            case BF16 -> ChunkLayout.packedBytes(rows, cols, 2);
             case Q8_0 -> Q8_0Matrix.packedBytes(rows, cols);
             default -> type.bytesFor((long) rows * cols);
         };
