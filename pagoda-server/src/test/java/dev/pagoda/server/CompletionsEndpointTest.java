@@ -189,8 +189,8 @@ class CompletionsEndpointTest {
     }
 
     @Test
-    void metricsUseVllmNamesAndCount() {
-        double before = s.metric("vllm:generation_tokens_total");
+    void metricsUseVllmNamesAndCount() throws InterruptedException {
+        double before = settledGenerationTokens();
         double success = s.metric("vllm:request_success_total");
         s.post("/v1/completions", body("{\"prompt\":\"Once upon a time\",\"max_tokens\":10,\"temperature\":0,\"ignore_eos\":true}"));
         String text = s.get("/metrics").body();
@@ -204,5 +204,22 @@ class CompletionsEndpointTest {
         assertTrue(text.contains("model_name=\"" + s.model.name() + "\""));
         assertEquals(before + 10, s.metric("vllm:generation_tokens_total"), 1e-9);
         assertTrue(s.metric("vllm:request_success_total") >= success);
+    }
+
+    /**
+     * The generation-token count once no request of an earlier test is still being counted: a
+     * streamed reply can reach its client before its request's final metrics are recorded, and
+     * those tokens must not land inside this test's before/after window.
+     */
+    private double settledGenerationTokens() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        double last = s.metric("vllm:generation_tokens_total");
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            double now = s.metric("vllm:generation_tokens_total");
+            if (now == last && s.metric("vllm:num_requests_running") == 0) return now;
+            last = now;
+        }
+        throw new AssertionError("generation token count still moving after 5 s");
     }
 }
