@@ -100,9 +100,9 @@ final class Probes {
 
     /**
      * 16 independent FMA chains fed by loads from L1 (a 4 × 4 register block, the shape of the
-     * kernels). Not FMAs on constants: C2 re-broadcast the constants before every FMA, and
-     * those broadcasts took the FMA pipes' issue slots — that loop read 52 GFLOP/s per thread
-     * where this one and a C loop read 100–114.
+     * kernels). Not 12 chains of FMAs on two constants, the first version: compiled by C2 it
+     * read 52 GFLOP/s per thread where this one and the same loop in C read 100–114 (why was not
+     * established without a disassembler; re-materialised broadcasts of the constants would fit).
      */
     private static float fmas(float[] op, int iterations) {
         int s = OPERAND_STRIDE;
