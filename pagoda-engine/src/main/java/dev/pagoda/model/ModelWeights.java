@@ -26,11 +26,12 @@ import java.util.stream.IntStream;
  * a {@code --quantization} goes through a temporary copy. Both are timed and logged. 1-D tensors
  * (norms, biases) are tiny and are decoded to F32 arrays by scalar code.
  *
- * <p>Why the kernels never read the mapping itself: the Vector API's memory-segment loads keep
- * one type profile for all their callers, and once any of them had seen a mapped segment as well
- * as native memory, C2 compiled every kernel with a type check per load — the 4 × 4 BF16 kernel
- * then ran at ~60 instead of ~95 GFLOP/s (measured on the test machine). All weights, the KV
- * cache and the benchmarks' matrices are therefore plain native memory.
+ * <p>Why the kernels never read the mapping itself: once the same kernel code had decoded one
+ * row from a mapped segment, the 4 × 4 BF16 kernel ran at ~60 instead of ~95 GFLOP/s on native
+ * memory for the rest of the process (measured with a harness on the test machine). The likely
+ * mechanism: the Vector API's segment loads keep one type profile for all their callers, and a
+ * second segment class in it costs every compiled kernel. All weights, the KV cache and the
+ * benchmarks' matrices are therefore plain native memory.
  */
 public final class ModelWeights implements AutoCloseable {
     /** One decoder layer's weights; biases and q/k norms are null where the architecture has none. */
