@@ -210,11 +210,6 @@ final class ChatApi {
     }
 
     private ObjectNode header(String id, long created, String object) {
-        ObjectNode o = Json.object();
-        o.put("id", id);
-        o.put("object", object);
-        o.put("created", created);
-        o.put("model", model.name());
-        return o;
+        return CompletionsApi.header(model.name(), id, created, object);
     }
 }

@@ -215,11 +215,16 @@ final class CompletionsApi {
     }
 
     private ObjectNode header(String id, long created, String object) {
+        return header(model.name(), id, created, object);
+    }
+
+    /** The fields every OpenAI response and stream chunk starts with (completions and chat alike). */
+    static ObjectNode header(String modelName, String id, long created, String object) {
         ObjectNode o = Json.object();
         o.put("id", id);
         o.put("object", object);
         o.put("created", created);
-        o.put("model", model.name());
+        o.put("model", modelName);
         return o;
     }
 
