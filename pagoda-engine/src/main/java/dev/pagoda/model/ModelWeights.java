@@ -189,10 +189,8 @@ public final class ModelWeights implements AutoCloseable {
                             dtype.isQuantized() ? "quantized" : "converted", convertedCount, dtype, convertSeconds,
                             converted / 1048576.0));
                 }
-                if (placedCount > 0) {
-                    Log.info(String.format("packed %d matrices into %s in %.2f s: %.1f MiB off-heap",
-                            placedCount, HugePages.available() ? "huge pages" : "off-heap memory", placeSeconds, placed / 1048576.0));
-                }
+                Log.info(String.format("packed %d matrices into %s in %.2f s: %.1f MiB off-heap",
+                        placedCount, HugePages.available() ? "huge pages" : "off-heap memory", placeSeconds, placed / 1048576.0));
                 return new ModelWeights(embed, head, norm, layers, arena, converted);
             } catch (RuntimeException e) {
                 arena.close();
@@ -250,8 +248,9 @@ public final class ModelWeights implements AutoCloseable {
         /** Copies a matrix into the slab in its kernels' packed layout. */
         private WeightMatrix place(WeightMatrix m) {
             long start = System.nanoTime();
-            WeightMatrix packed = m.packInto(take(m.packedBytes()));
-            placed += m.packedBytes();
+            long bytes = m.packedBytes();
+            WeightMatrix packed = m.packInto(take(bytes));
+            placed += bytes;
             placedCount++;
             placeSeconds += (System.nanoTime() - start) / 1e9;
             return packed;
