@@ -36,48 +36,50 @@ public final class F16Matrix extends WeightMatrix {
         return sum;
     }
 
+    /**
+     * Four 1-row passes, each its own compiled method: the half-precision decode is about ten
+     * vector operations, and four rows of it in one method passed C2's inlining node budget (see
+     * {@link Q4_0Matrix#block4x4}).
+     */
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
-        int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
-                a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        int i = 0;
-        for (int upper = cols - L; i <= upper; i += L) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + i), x1 = FloatVector.fromArray(F, x, xo1 + i),
-                    x2 = FloatVector.fromArray(F, x, xo2 + i), x3 = FloatVector.fromArray(F, x, xo3 + i);
-            FloatVector w = VectorMath.f16(data, b0 + 2L * i);
-            a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
-            w = VectorMath.f16(data, b1 + 2L * i);
-            a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
-            w = VectorMath.f16(data, b2 + 2L * i);
-            a20 = w.fma(x0, a20); a21 = w.fma(x1, a21); a22 = w.fma(x2, a22); a23 = w.fma(x3, a23);
-            w = VectorMath.f16(data, b3 + 2L * i);
-            a30 = w.fma(x0, a30); a31 = w.fma(x1, a31); a32 = w.fma(x2, a32); a33 = w.fma(x3, a33);
-        }
-        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
-        a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
-        a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
-        a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
-        finish4x4(lanes, i, r, x, xo, xStride, out, oo, outStride);
+        for (int i = 0; i < 4; i++) row1x4(r + i, x, xo, xStride, lanes, 4 * i * L);
+        finish4x4(lanes, cols / L * L, r, x, xo, xStride, out, oo, outStride);
     }
 
+    /** Row r times 4 activation rows over the whole chunks; accumulator (token j) to lanes[lo + j·L]. */
+    private void row1x4(int r, float[] x, int xo, int xStride, float[] lanes, int lo) {
+        long b0 = r * rowBytes;
+        int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0, upper = cols - L; i <= upper; i += L) {
+            FloatVector w = VectorMath.f16(data, b0 + 2L * i);
+            a0 = w.fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = w.fma(FloatVector.fromArray(F, x, xo1 + i), a1);
+            a2 = w.fma(FloatVector.fromArray(F, x, xo2 + i), a2);
+            a3 = w.fma(FloatVector.fromArray(F, x, xo3 + i), a3);
+        }
+        a0.intoArray(lanes, lo); a1.intoArray(lanes, lo + L); a2.intoArray(lanes, lo + 2 * L); a3.intoArray(lanes, lo + 3 * L);
+    }
+
+    /** Two 2-row passes, for the same node budget as {@link #block4x4}. */
     @Override
     void block4x1(int r, float[] x, int xo, float[] out, int oo) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        rows2x1(r, x, xo, out, oo);
+        rows2x1(r + 2, x, xo, out, oo + 2);
+    }
+
+    private void rows2x1(int r, float[] x, int xo, float[] out, int oo) {
+        long b0 = r * rowBytes, b1 = b0 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int i = 0;
         for (int upper = cols - L; i <= upper; i += L) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
             a0 = VectorMath.f16(data, b0 + 2L * i).fma(x0, a0);
             a1 = VectorMath.f16(data, b1 + 2L * i).fma(x0, a1);
-            a2 = VectorMath.f16(data, b2 + 2L * i).fma(x0, a2);
-            a3 = VectorMath.f16(data, b3 + 2L * i).fma(x0, a3);
         }
         out[oo] = finish(a0, b0, x, xo, i);
         out[oo + 1] = finish(a1, b1, x, xo, i);
-        out[oo + 2] = finish(a2, b2, x, xo, i);
-        out[oo + 3] = finish(a3, b3, x, xo, i);
     }
 
     @Override

@@ -56,44 +56,43 @@ public final class Q4_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Two 2-row halves, each its own compiled method: with four rows' low and high nibble loops in
-     * one method, C2 reached its node-count limit and stopped inlining the decoding.
+     * Four 1-row passes, each its own compiled method. C2 stops inlining into a method once its
+     * parse graph passes a fixed node count (NodeCountInliningCutoff, not settable in product
+     * JVMs), and every Vector API call brings a large graph: with two rows per method the fourth
+     * nibble decode was left as a call and its vectors were boxed (matrix-matrix 15 GFLOP/s on
+     * one thread, against ~60 for one row per method).
      */
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
-        rows2x4(r, x, xo, xStride, lanes, 0);
-        rows2x4(r + 2, x, xo, xStride, lanes, 8 * L);
+        for (int i = 0; i < 4; i++) row1x4(r + i, x, xo, xStride, lanes, 4 * i * L);
         finish4x4(lanes, cols, r, x, xo, xStride, out, oo, outStride);
     }
 
-    /** Rows r, r+1 times 4 activation rows; accumulator (row i, token j) to lanes[lo + (4i + j)·L]. */
-    private void rows2x4(int r, float[] x, int xo, int xStride, float[] lanes, int lo) {
-        long b0 = r * rowBytes, b1 = b0 + rowBytes;
+    /** Row r times 4 activation rows; accumulator (token j) to lanes[lo + j·L]. */
+    private void row1x4(int r, float[] x, int xo, int xStride, float[] lanes, int lo) {
+        long b0 = r * rowBytes;
         int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        for (int i = 0; i < cols; i += 32, b0 += BLOCK_BYTES, b1 += BLOCK_BYTES) {
-            float d0 = scale(b0), d1 = scale(b1);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < cols; i += 32, b0 += BLOCK_BYTES) {
+            float d0 = scale(b0);
             for (int k = 0; k < PER_HALF; k++) {
                 int c = i + k * L;
-                FloatVector x0 = FloatVector.fromArray(F, x, xo + c), x1 = FloatVector.fromArray(F, x, xo1 + c),
-                        x2 = FloatVector.fromArray(F, x, xo2 + c), x3 = FloatVector.fromArray(F, x, xo3 + c);
                 FloatVector w = chunk(b0, d0, k, 0);
-                a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
-                w = chunk(b1, d1, k, 0);
-                a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
+                a0 = w.fma(FloatVector.fromArray(F, x, xo + c), a0);
+                a1 = w.fma(FloatVector.fromArray(F, x, xo1 + c), a1);
+                a2 = w.fma(FloatVector.fromArray(F, x, xo2 + c), a2);
+                a3 = w.fma(FloatVector.fromArray(F, x, xo3 + c), a3);
             }
             for (int k = 0; k < PER_HALF; k++) {
                 int c = i + 16 + k * L;
-                FloatVector x0 = FloatVector.fromArray(F, x, xo + c), x1 = FloatVector.fromArray(F, x, xo1 + c),
-                        x2 = FloatVector.fromArray(F, x, xo2 + c), x3 = FloatVector.fromArray(F, x, xo3 + c);
                 FloatVector w = chunk(b0, d0, k, 4);
-                a00 = w.fma(x0, a00); a01 = w.fma(x1, a01); a02 = w.fma(x2, a02); a03 = w.fma(x3, a03);
-                w = chunk(b1, d1, k, 4);
-                a10 = w.fma(x0, a10); a11 = w.fma(x1, a11); a12 = w.fma(x2, a12); a13 = w.fma(x3, a13);
+                a0 = w.fma(FloatVector.fromArray(F, x, xo + c), a0);
+                a1 = w.fma(FloatVector.fromArray(F, x, xo1 + c), a1);
+                a2 = w.fma(FloatVector.fromArray(F, x, xo2 + c), a2);
+                a3 = w.fma(FloatVector.fromArray(F, x, xo3 + c), a3);
             }
         }
-        a00.intoArray(lanes, lo); a01.intoArray(lanes, lo + L); a02.intoArray(lanes, lo + 2 * L); a03.intoArray(lanes, lo + 3 * L);
-        a10.intoArray(lanes, lo + 4 * L); a11.intoArray(lanes, lo + 5 * L); a12.intoArray(lanes, lo + 6 * L); a13.intoArray(lanes, lo + 7 * L);
+        a0.intoArray(lanes, lo); a1.intoArray(lanes, lo + L); a2.intoArray(lanes, lo + 2 * L); a3.intoArray(lanes, lo + 3 * L);
     }
 
     @Override
