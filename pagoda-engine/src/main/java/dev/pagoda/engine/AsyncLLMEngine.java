@@ -38,7 +38,10 @@ public final class AsyncLLMEngine implements AutoCloseable {
     private volatile EngineStats stats;
 
     /**
-     * @param stepObserver called on the engine thread after each step with that step's outputs (for metrics); keep it cheap
+     * @param stepObserver called on the engine thread with every batch of outputs (a step's, an
+     *                     abort's) before any of them reaches its request's stream, so that what
+     *                     it records about a request is complete once the request's caller sees
+     *                     the final output (for metrics); keep it cheap
      */
     public AsyncLLMEngine(LLMEngine engine, Consumer<List<RequestOutput>> stepObserver) {
         this.engine = engine;
@@ -94,9 +97,8 @@ public final class AsyncLLMEngine implements AutoCloseable {
                     continue;
                 }
                 List<RequestOutput> outputs = engine.step();
-                publish(outputs);
                 stats = engine.stats();
-                stepObserver.accept(outputs);
+                publish(outputs);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -126,6 +128,7 @@ public final class AsyncLLMEngine implements AutoCloseable {
     }
 
     private void publish(List<RequestOutput> outputs) {
+        stepObserver.accept(outputs);
         for (RequestOutput o : outputs) {
             RequestStream s = o.finished() ? streams.remove(o.requestId()) : streams.get(o.requestId());
             if (s != null) s.publish(o);

@@ -103,6 +103,40 @@ class AsyncLLMEngineTest {
         }
     }
 
+    /**
+     * Metrics must have seen a request's final output before its caller does (else the server's
+     * bookkeeping for a request can be dropped and re-created, counting its tokens twice). The
+     * observer here is slow on purpose, so that delivering first would be caught every time.
+     */
+    @Test
+    void theObserverSeesEveryFinalOutputBeforeItsCaller() throws Exception {
+        java.util.Set<String> observedFinal = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.Consumer<List<RequestOutput>> slowObserver = outputs -> {
+            for (RequestOutput o : outputs) {
+                if (!o.finished()) continue;
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                observedFinal.add(o.requestId());
+            }
+        };
+        try (TestModel m = model();
+             AsyncLLMEngine async = new AsyncLLMEngine(new LLMEngine(new DecoderRunner(m.decoder, m.cache), null,
+                     GenerationConfig.EMPTY, 2048, 16, 256, true), slowObserver)) {
+            RequestOutput done = async.submit("done", null, new int[]{1, 403}, greedy(4)).result();
+            assertTrue(observedFinal.contains("done"), "a finished request reached its caller before the observer");
+            RequestStream aborted = async.submit("aborted", null, new int[]{1, 407}, SamplingParams.builder()
+                    .temperature(0.0).maxTokens(1500).ignoreEos(true).build());
+            assertNotNull(aborted.next(30, TimeUnit.SECONDS));
+            aborted.abort();
+            assertEquals(FinishReason.ABORT, aborted.result().outputs().getFirst().finishReason());
+            assertTrue(observedFinal.contains("aborted"), "an aborted request reached its caller before the observer");
+            assertEquals(4, done.outputs().getFirst().tokenIds().length);
+        }
+    }
+
     @Test
     void aFailingStepFailsItsRequestsAndTheEngineGoesOn() throws Exception {
         try (TestModel m = model()) {

@@ -77,7 +77,7 @@ public final class ServerMetrics {
                 .register(registry);
     }
 
-    /** The outputs of one engine step (called on the engine thread). */
+    /** A batch of engine outputs (a step's or an abort's), on the engine thread before they reach their requests. */
     public void observeStep(List<RequestOutput> outputs) {
         for (RequestOutput o : outputs) {
             int tokens = 0;
@@ -103,7 +103,6 @@ public final class ServerMetrics {
 
     /** A request whose response is complete, with the reason it ended ("stop", "length", "abort"). */
     public void requestDone(RequestOutput last, String finishReason, double endTime) {
-        progress.remove(last.requestId());
         requestSuccess.labelValues(model, finishReason).inc();
         RequestMetrics m = last.metrics();
         if (!Double.isNaN(m.firstTokenTime())) ttft.labelValues(model).observe(m.firstTokenTime() - m.arrivalTime());

@@ -207,9 +207,9 @@ class CompletionsEndpointTest {
     }
 
     /**
-     * The generation-token count once no request of an earlier test is still being counted: a
-     * streamed reply can reach its client before its request's final metrics are recorded, and
-     * those tokens must not land inside this test's before/after window.
+     * The generation-token count once no request of an earlier test is still running (a client
+     * that went away leaves its request running until the abort is applied), so that only this
+     * test's tokens land inside its before/after window.
      */
     private double settledGenerationTokens() throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
