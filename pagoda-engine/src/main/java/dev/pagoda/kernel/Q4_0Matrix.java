@@ -60,7 +60,7 @@ public final class Q4_0Matrix extends WeightMatrix {
      * parse graph passes a fixed node count (NodeCountInliningCutoff, not settable in product
      * JVMs), and every Vector API call brings a large graph: with two rows per method the fourth
      * nibble decode was left as a call and its vectors were boxed (matrix-matrix 15 GFLOP/s on
-     * one thread, against ~60 for one row per method).
+     * one thread in a harness, against 40 for one row per method).
      */
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {

@@ -19,6 +19,14 @@ import java.lang.foreign.MemorySegment;
  * with scalar FMAs. The decoded weight values are the same exact floats in every shape. So a
  * token's result does not depend on the batch size, on which shape happened to cover it, or on
  * the thread that ran it (DESIGN rule 2).
+ *
+ * <p><b>Kernel size.</b> C2 stops inlining into a method once its parse graph passes a fixed
+ * node count (NodeCountInliningCutoff, not settable in product JVMs), and each Vector API call
+ * parses into hundreds of nodes. Past that budget the remaining calls stay calls, their vectors
+ * are boxed, and the kernel runs several times slower. So a kernel method holds about 20–30
+ * vector operations: formats with a costly decode split a block into passes of one or two rows
+ * (their accumulators meet in the {@code lanes} scratch), and {@code -XX:+PrintInlining} is the
+ * check when a kernel is changed.
  */
 public abstract sealed class WeightMatrix permits ChunkedMatrix, F16Matrix, Q8_0Matrix, Q4_0Matrix {
     protected final String name;
