@@ -119,9 +119,8 @@ final class ThroughputBench implements Command {
         for (int i = 0; i < runs; i++) figures[i] = run.tokensPerSecond();
         double[] sorted = figures.clone();
         Arrays.sort(sorted);
-        double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("median_tokens_per_s", median);
+        m.put("median_tokens_per_s", PrefixCacheBench.median(figures));
         m.put("min_tokens_per_s", sorted[0]);
         m.put("max_tokens_per_s", sorted[runs - 1]);
         m.put("runs", figures);

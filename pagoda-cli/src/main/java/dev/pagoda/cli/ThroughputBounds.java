@@ -3,7 +3,9 @@ package dev.pagoda.cli;
 import dev.pagoda.engine.LLM;
 import dev.pagoda.kernel.WorkerPool;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +19,7 @@ final class ThroughputBounds {
     private double bandwidthGbs;
     private double peakGflops;
     /** Single-stream decode runs, each as a fraction of a read probe taken just before it. */
-    private final java.util.List<Double> pairedDecode = new java.util.ArrayList<>();
+    private final List<Double> pairedDecode = new ArrayList<>();
 
     private ThroughputBounds() {
     }
@@ -77,11 +79,9 @@ final class ThroughputBounds {
                 System.out.printf("%-10s %8.2f t/s = %6.1f GB/s = %3.0f%% of the read bound (%.1f t/s)%n",
                         e.getKey(), tps, gbs, 100 * fraction, bandwidthGbs * 1e9 / bytes);
                 if (!pairedDecode.isEmpty()) {
-                    double[] paired = pairedDecode.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    double median = paired.length % 2 == 1 ? paired[paired.length / 2]
-                            : (paired[paired.length / 2 - 1] + paired[paired.length / 2]) / 2;
+                    double median = PrefixCacheBench.median(pairedDecode.stream().mapToDouble(Double::doubleValue).toArray());
                     System.out.printf("%-10s %3.0f%% of the read probe taken just before each run (median of %d; %s)%n", "",
-                            100 * median, paired.length, String.join(" ", pairedDecode.stream().map(f -> String.format("%.0f%%", 100 * f)).toList()));
+                            100 * median, pairedDecode.size(), String.join(" ", pairedDecode.stream().map(f -> String.format("%.0f%%", 100 * f)).toList()));
                     out.put(e.getKey() + "_fraction_of_paired_probe", median);
                 }
             } else {
