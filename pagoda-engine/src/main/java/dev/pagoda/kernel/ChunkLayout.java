@@ -24,14 +24,14 @@ final class ChunkLayout {
         this.packed = packed;
         this.vecCols = cols - cols % L;
         this.rowBytes = (long) elementBytes * cols;
-        this.chunkStride = (long) elementBytes * L * (packed ? WeightMatrix.TILE_ROWS : 1);
-        this.tailStart = packed ? WeightMatrix.tiles(rows) * WeightMatrix.TILE_ROWS * (long) elementBytes * vecCols : 0;
+        this.chunkStride = (long) elementBytes * L * (packed ? LaneSumMatrix.TILE_ROWS : 1);
+        this.tailStart = packed ? LaneSumMatrix.tiles(rows) * LaneSumMatrix.TILE_ROWS * (long) elementBytes * vecCols : 0;
     }
 
     /** Bytes of the packed layout of a rows × cols matrix. */
     static long packedBytes(int rows, int cols, int elementBytes) {
         int vec = cols - cols % L;
-        return WeightMatrix.tiles(rows) * WeightMatrix.TILE_ROWS * (long) elementBytes * vec + (long) elementBytes * rows * (cols - vec);
+        return LaneSumMatrix.tiles(rows) * LaneSumMatrix.TILE_ROWS * (long) elementBytes * vec + (long) elementBytes * rows * (cols - vec);
     }
 
     /** Columns in whole L-wide chunks; the rest are the tail. */
@@ -41,8 +41,8 @@ final class ChunkLayout {
 
     /** Byte offset of row r's column 0 (the start of its first chunk). */
     long base(int r) {
-        return packed ? (long) (r / WeightMatrix.TILE_ROWS) * WeightMatrix.TILE_ROWS * elementBytes * vecCols
-                + (long) (r % WeightMatrix.TILE_ROWS) * elementBytes * L : r * rowBytes;
+        return packed ? (long) (r / LaneSumMatrix.TILE_ROWS) * LaneSumMatrix.TILE_ROWS * elementBytes * vecCols
+                + (long) (r % LaneSumMatrix.TILE_ROWS) * elementBytes * L : r * rowBytes;
     }
 
     /** Byte offset of element (r, c). */

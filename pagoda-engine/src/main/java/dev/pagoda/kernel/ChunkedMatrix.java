@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * packing, row decoding and the tail of a dot product; the subclasses hold the kernels, which
  * differ only in how an L-wide chunk is loaded.
  */
-abstract sealed class ChunkedMatrix extends WeightMatrix permits F32Matrix, BF16Matrix {
+abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF16Matrix {
     static final int L = VectorMath.L;
     final ChunkLayout layout;
     /** Bytes from one chunk of a row to its next. */

@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /** IEEE half-precision weights, widened exactly by {@link VectorMath#f16}. */
-public final class F16Matrix extends WeightMatrix {
+public final class F16Matrix extends LaneSumMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final int L = F.length();
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -15,8 +15,6 @@ package dev.pagoda.kernel;
 public final class Matmul {
     /** Activation bytes per token tile: half of a 1 MiB L2, leaving room for the weight rows in flight. */
     private static final int TILE_BYTES = 512 * 1024;
-    /** Rows per unit of work: the height of {@link WeightMatrix}'s 8 × 1 decode block. */
-    private static final int ROWS_PER_BLOCK = 8;
 
     private final WorkerPool pool;
     private final MultiplyTask multiplyTask;
@@ -83,7 +81,7 @@ public final class Matmul {
         final WeightMatrix[] w = new WeightMatrix[3];
         final float[][] out = new float[3][];
         final int[] outStride = new int[3];
-        /** Block numbers [blockEnd[i-1], blockEnd[i]) are matrix i's rows in blocks of ROWS_PER_BLOCK. */
+        /** Block numbers [blockEnd[i-1], blockEnd[i]) are matrix i's rows in blocks of its {@link WeightMatrix#rowGrain()}. */
         final int[] blockEnd = new int[3];
         float[] x;
         int xStride, m;
@@ -98,7 +96,7 @@ public final class Matmul {
             w[i] = matrix;
             out[i] = o;
             outStride[i] = stride;
-            blockEnd[i] = (i == 0 ? 0 : blockEnd[i - 1]) + (matrix == null ? 0 : (matrix.rows() + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK);
+            blockEnd[i] = (i == 0 ? 0 : blockEnd[i - 1]) + (matrix == null ? 0 : (matrix.rows() + matrix.rowGrain() - 1) / matrix.rowGrain());
         }
 
         void clear() {
@@ -114,7 +112,8 @@ public final class Matmul {
                 int s = Math.max(startBlock, first), e = Math.min(endBlock, blockEnd[i]);
                 if (s >= e) continue;
                 WeightMatrix matrix = w[i];
-                int r0 = ROWS_PER_BLOCK * (s - first), r1 = Math.min(matrix.rows(), ROWS_PER_BLOCK * (e - first));
+                int grain = matrix.rowGrain();
+                int r0 = grain * (s - first), r1 = Math.min(matrix.rows(), grain * (e - first));
                 int tile = Math.max(4, TILE_BYTES / (4 * matrix.cols()) & ~3);
                 for (int t0 = 0; t0 < m; t0 += tile) {
                     matrix.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out[i], outStride[i], lanes[worker]);

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * GGML Q4_0: blocks of 32 values, an F16 scale d then 16 bytes; byte j holds value j in its low
  * nibble and value j+16 in its high nibble, each offset by 8: value = d·(nibble − 8).
  */
-public final class Q4_0Matrix extends WeightMatrix {
+public final class Q4_0Matrix extends LaneSumMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final int L = F.length();
     /** L bytes: one chunk's worth, widened to L floats. */

@@ -26,14 +26,15 @@ class WeightKernelsTest {
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int L = VectorMath.L;
 
-    /** Random weights of the given format with rows × cols values, plus their exact F32 values. */
-    record Weights(WeightMatrix matrix, float[][] values) {
+    /** Random weights of the given format with rows × cols values, their exact F32 values and (Q8_0, Q4_0) block scales. */
+    record Weights(WeightMatrix matrix, float[][] values, float[][] scales) {
     }
 
     static Weights random(Arena arena, DType type, int rows, int cols, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         MemorySegment seg = arena.allocate(type.bytesFor((long) rows * cols), 64);
         float[][] v = new float[rows][cols];
+        float[][] scales = new float[rows][cols / 32];
         long off = 0;
         for (int r = 0; r < rows; r++) {
             switch (type) {
@@ -62,6 +63,7 @@ class WeightKernelsTest {
                     for (int b = 0; b < cols / 32; b++) {
                         short dh = Float.floatToFloat16((float) (0.01 + rnd.nextDouble() * 0.05));
                         float d = Float.float16ToFloat(dh);
+                        scales[r][b] = d;
                         seg.set(LE_SHORT, off, dh);
                         for (int j = 0; j < 32; j++) {
                             int q = q8 ? rnd.nextInt(-128, 128) : rnd.nextInt(16);
@@ -78,11 +80,16 @@ class WeightKernelsTest {
                 }
             }
         }
-        return new Weights(WeightMatrix.of(new TensorData("w", type, new long[]{rows, cols}, seg)), v);
+        return new Weights(WeightMatrix.of(new TensorData("w", type, new long[]{rows, cols}, seg)), v, scales);
     }
 
-    /** The documented order, written with scalars: L lane accumulators over whole chunks, the halving tree, the tail. */
-    static float reference(float[] w, float[] x, int xo) {
+    /** The format's documented order, written with scalars. */
+    static float reference(DType type, Weights w, int r, float[] x, int xo) {
+        return type == DType.Q8_0 ? blockScaledReference(w.values()[r], w.scales()[r], x, xo) : laneSumReference(w.values()[r], x, xo);
+    }
+
+    /** {@link LaneSumMatrix}'s order: L lane accumulators over whole chunks, the halving tree, the tail. */
+    static float laneSumReference(float[] w, float[] x, int xo) {
         float[] lanes = new float[L];
         int i = 0;
         for (; i + L <= w.length; i += L) {
@@ -94,6 +101,21 @@ class WeightKernelsTest {
         float sum = ((lanes[0] + lanes[1]) + lanes[2]) + lanes[3];
         for (; i < w.length; i++) sum = Math.fma(w[i], x[xo + i], sum);
         return sum;
+    }
+
+    /**
+     * {@link Q8_0Matrix}'s order: per 32-value block the products q·x summed from 0 in column
+     * order, then the block sums times their scales added from 0 in block order (q = value / d
+     * is exact: the values are q·d).
+     */
+    static float blockScaledReference(float[] w, float[] scales, float[] x, int xo) {
+        float acc = 0;
+        for (int b = 0; b < w.length / 32; b++) {
+            float s = 0;
+            for (int c = 0; c < 32; c++) s = Math.fma(w[32 * b + c] / scales[b], x[xo + 32 * b + c], s);
+            acc = Math.fma(s, scales[b], acc);
+        }
+        return acc;
     }
 
     @ParameterizedTest
@@ -110,12 +132,13 @@ class WeightKernelsTest {
     }
 
     private void checkKernelShapes(DType type, boolean packed) {
-        int rows = 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
+        // 4L + 13 rows: Q8_0's four-tile decode kernel, then its single tiles and a partial one.
+        int rows = 4 * L + 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
         int m = 11;
         try (Arena arena = Arena.ofShared()) {
             Weights rowMajor = random(arena, type, rows, cols, 1);
             Weights w = packed
-                    ? new Weights(rowMajor.matrix().packInto(arena.allocate(rowMajor.matrix().packedBytes(), 64)), rowMajor.values())
+                    ? new Weights(rowMajor.matrix().packInto(arena.allocate(rowMajor.matrix().packedBytes(), 64)), rowMajor.values(), rowMajor.scales())
                     : rowMajor;
             SplittableRandom rnd = new SplittableRandom(2);
             float[] x = new float[m * cols + 3];
@@ -135,7 +158,7 @@ class WeightKernelsTest {
                 System.arraycopy(x, t * cols, shifted, 0, cols);
                 w.matrix().multiply(0, rows, shifted, cols, 0, 1, one, rows, new float[WeightMatrix.LANES_SCRATCH]);
                 for (int r = 0; r < rows; r++) {
-                    float expected = reference(w.values()[r], x, t * cols);
+                    float expected = reference(type, w, r, x, t * cols);
                     assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(all[t * rows + r]), type + " batched r" + r + " t" + t);
                     assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(one[r]), type + " alone r" + r + " t" + t);
                     float single = w.matrix().dot(r, x, t * cols);
