@@ -120,9 +120,10 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Tiled: tokens four at a time one tile after another (a tile's weights stay in cache for the
-     * tokens), then each leftover token four tiles at a time (decode's shape: four streams in
-     * flight). A last tile that is only partly rows of the matrix goes through {@code lanes}.
+     * Tiled: tokens eight (then four) at a time one tile after another (a tile's weights stay in
+     * cache for the tokens), then each leftover token four tiles at a time (decode's shape: four
+     * streams in flight). A last tile that is only partly rows of the matrix goes through
+     * {@code lanes}.
      */
     @Override
     public void multiply(int r0, int r1, float[] x, int xStride, int t0, int t1, float[] out, int outStride, float[] lanes) {
@@ -133,11 +134,19 @@ public final class Q8_0Matrix extends WeightMatrix {
             return;
         }
         if (r0 % L != 0) throw new IllegalArgumentException("row " + r0 + " does not start a tile of " + L);
-        int quadEnd = t0 + (t1 - t0) / 4 * 4;
+        int octEnd = t0 + (t1 - t0) / 8 * 8, quadEnd = octEnd + (t1 - octEnd) / 4 * 4;
         for (int r = r0; r < r1; r += L) {
             long tile = (r / L) * tileBytes;
             int n = Math.min(L, r1 - r);
-            for (int t = t0; t < quadEnd; t += 4) {
+            for (int t = t0; t < octEnd; t += 8) {
+                if (n == L) {
+                    tile1x8(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
+                } else {
+                    tile1x8(tile, x, t * xStride, xStride, lanes, 0, L);
+                    for (int j = 0; j < 8; j++) System.arraycopy(lanes, j * L, out, (t + j) * outStride + r, n);
+                }
+            }
+            for (int t = octEnd; t < quadEnd; t += 4) {
                 if (n == L) {
                     tile1x4(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
                 } else {
@@ -238,6 +247,48 @@ public final class Q8_0Matrix extends WeightMatrix {
         a1.intoArray(out, oo + outStride);
         a2.intoArray(out, oo + 2 * outStride);
         a3.intoArray(out, oo + 3 * outStride);
+    }
+
+    /**
+     * The tile at byte offset {@code tile} times the 8 activation rows at xo, xo + xStride, ...;
+     * out[oo + j·outStride + i] gets its row i, token j (measured against four tokens: 5–15%
+     * more GFLOP/s at 16 and 128 tokens).
+     */
+    private void tile1x8(long tile, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+        int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride, xo4 = xo3 + xStride, xo5 = xo4 + xStride,
+                xo6 = xo5 + xStride, xo7 = xo6 + xStride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int i = 0; i < cols; i += 32, tile += TILE_BLOCK_BYTES) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int c = 0; c < 32; c++) {
+                FloatVector w = column(tile, c);
+                s0 = w.fma(FloatVector.broadcast(F, x[xo + i + c]), s0);
+                s1 = w.fma(FloatVector.broadcast(F, x[xo1 + i + c]), s1);
+                s2 = w.fma(FloatVector.broadcast(F, x[xo2 + i + c]), s2);
+                s3 = w.fma(FloatVector.broadcast(F, x[xo3 + i + c]), s3);
+                s4 = w.fma(FloatVector.broadcast(F, x[xo4 + i + c]), s4);
+                s5 = w.fma(FloatVector.broadcast(F, x[xo5 + i + c]), s5);
+                s6 = w.fma(FloatVector.broadcast(F, x[xo6 + i + c]), s6);
+                s7 = w.fma(FloatVector.broadcast(F, x[xo7 + i + c]), s7);
+            }
+            FloatVector d = scales(tile);
+            a0 = s0.fma(d, a0);
+            a1 = s1.fma(d, a1);
+            a2 = s2.fma(d, a2);
+            a3 = s3.fma(d, a3);
+            a4 = s4.fma(d, a4);
+            a5 = s5.fma(d, a5);
+            a6 = s6.fma(d, a6);
+            a7 = s7.fma(d, a7);
+        }
+        a0.intoArray(out, oo);
+        a1.intoArray(out, oo + outStride);
+        a2.intoArray(out, oo + 2 * outStride);
+        a3.intoArray(out, oo + 3 * outStride);
+        a4.intoArray(out, oo + 4 * outStride);
+        a5.intoArray(out, oo + 5 * outStride);
+        a6.intoArray(out, oo + 6 * outStride);
+        a7.intoArray(out, oo + 7 * outStride);
     }
 
     @Override

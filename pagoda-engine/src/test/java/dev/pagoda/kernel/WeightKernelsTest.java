@@ -134,7 +134,7 @@ class WeightKernelsTest {
     private void checkKernelShapes(DType type, boolean packed) {
         // 4L + 13 rows: Q8_0's four-tile decode kernel, then its single tiles and a partial one.
         int rows = 4 * L + 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
-        int m = 11;
+        int m = 13;
         try (Arena arena = Arena.ofShared()) {
             Weights rowMajor = random(arena, type, rows, cols, 1);
             Weights w = packed
@@ -148,7 +148,8 @@ class WeightKernelsTest {
                 w.matrix().decodeRow(r, decoded, 0);
                 for (int i = 0; i < cols; i++) assertEquals(w.values()[r][i], decoded[i], "decode " + r + "," + i);
             }
-            // m = 11 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone;
+            // m = 13 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone
+            // (Q8_0: 8 tokens, then 4, then one);
             // then each token alone and each row alone: all must give bitwise the reference.
             float[] all = new float[m * rows];
             w.matrix().multiply(0, rows, x, cols, 0, m, all, rows, new float[WeightMatrix.LANES_SCRATCH]);
