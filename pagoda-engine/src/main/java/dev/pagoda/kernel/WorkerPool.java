@@ -70,7 +70,11 @@ public final class WorkerPool implements AutoCloseable {
         remaining.set(size - 1);
         generation++; // publishes task and taskSize to the workers
         for (Thread t : threads) LockSupport.unpark(t);
-        runRange(task, 0, n);
+        try {
+            runRange(task, 0, n);
+        } catch (Throwable t) {
+            failure = t; // thrown below, once no worker is still running this loop
+        }
         int spins = 0;
         while (remaining.get() > 0) {
             if (++spins > SPIN_ITERATIONS) LockSupport.parkNanos(50_000);

@@ -1,0 +1,63 @@
+package dev.pagoda.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class WorkerPoolTest {
+
+    @Test
+    void everyIndexRunsExactlyOnce() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            for (int n : new int[]{2, 3, 5, 11, 12, 13, 100, 1001}) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                pool.parallelFor(n, (worker, start, end) -> {
+                    for (int i = start; i < end; i++) runs.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertEquals(1, runs.get(i), "index " + i + " of " + n);
+            }
+        }
+    }
+
+    /** The loop fails once no worker is still in it, whichever worker failed, and the pool goes on. */
+    @Test
+    void aFailingRangeFailsTheLoopAfterTheOthersFinish() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int failingWorker = 0; failingWorker < 2; failingWorker++) {
+                int w = failingWorker;
+                AtomicBoolean returned = new AtomicBoolean();
+                AtomicBoolean ranAfterReturn = new AtomicBoolean();
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.parallelFor(64, (worker, start, end) -> {
+                    try {
+                        if (worker == w) throw new IllegalStateException("worker " + w);
+                        sleep(200);
+                    } finally {
+                        if (returned.get()) ranAfterReturn.set(true);
+                    }
+                }));
+                returned.set(true);
+                assertEquals("worker " + w, e.getMessage());
+                sleep(400);
+                assertFalse(ranAfterReturn.get(), "a range still ran after the loop had failed (worker " + w + " failing)");
+            }
+            AtomicIntegerArray runs = new AtomicIntegerArray(64);
+            pool.parallelFor(64, (worker, start, end) -> {
+                for (int i = start; i < end; i++) runs.incrementAndGet(i);
+            });
+            for (int i = 0; i < 64; i++) assertEquals(1, runs.get(i), "after a failure, index " + i);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
