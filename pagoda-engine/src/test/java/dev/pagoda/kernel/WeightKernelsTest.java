@@ -132,8 +132,8 @@ class WeightKernelsTest {
     }
 
     private void checkKernelShapes(DType type, boolean packed) {
-        // 4L + 13 rows: Q8_0's four-tile decode kernel, then its single tiles and a partial one.
-        int rows = 4 * L + 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
+        // 8L + 13 rows: Q8_0's four-tile decode kernel over two tiles of each quarter, then a partial tile.
+        int rows = 8 * L + 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
         int m = 13;
         try (Arena arena = Arena.ofShared()) {
             Weights rowMajor = random(arena, type, rows, cols, 1);
