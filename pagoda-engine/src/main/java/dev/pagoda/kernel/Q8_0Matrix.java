@@ -138,21 +138,16 @@ public final class Q8_0Matrix extends WeightMatrix {
         for (int r = r0; r < r1; r += L) {
             long tile = (r / L) * tileBytes;
             int n = Math.min(L, r1 - r);
+            boolean whole = n == L;
+            float[] dst = whole ? out : lanes;
+            int dstStride = whole ? outStride : L;
             for (int t = t0; t < octEnd; t += 8) {
-                if (n == L) {
-                    tile1x8(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
-                } else {
-                    tile1x8(tile, x, t * xStride, xStride, lanes, 0, L);
-                    for (int j = 0; j < 8; j++) System.arraycopy(lanes, j * L, out, (t + j) * outStride + r, n);
-                }
+                tile1x8(tile, x, t * xStride, xStride, dst, whole ? t * outStride + r : 0, dstStride);
+                if (!whole) copyRows(lanes, 8, n, out, t * outStride + r, outStride);
             }
             for (int t = octEnd; t < quadEnd; t += 4) {
-                if (n == L) {
-                    tile1x4(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
-                } else {
-                    tile1x4(tile, x, t * xStride, xStride, lanes, 0, L);
-                    for (int j = 0; j < 4; j++) System.arraycopy(lanes, j * L, out, (t + j) * outStride + r, n);
-                }
+                tile1x4(tile, x, t * xStride, xStride, dst, whole ? t * outStride + r : 0, dstStride);
+                if (!whole) copyRows(lanes, 4, n, out, t * outStride + r, outStride);
             }
         }
         // Decode: the range's whole tiles in four quarters, one tile of each at a time, so that
@@ -165,14 +160,15 @@ public final class Q8_0Matrix extends WeightMatrix {
             }
             for (int r = r0 + 4 * quarter * L; r < r1; r += L) {
                 int n = Math.min(L, r1 - r);
-                if (n == L) {
-                    tile1x1((r / L) * tileBytes, x, t * xStride, out, t * outStride + r);
-                } else {
-                    tile1x1((r / L) * tileBytes, x, t * xStride, lanes, 0);
-                    System.arraycopy(lanes, 0, out, t * outStride + r, n);
-                }
+                tile1x1((r / L) * tileBytes, x, t * xStride, n == L ? out : lanes, n == L ? t * outStride + r : 0);
+                if (n < L) copyRows(lanes, 1, n, out, t * outStride + r, outStride);
             }
         }
+    }
+
+    /** The first n rows of a partial tile's outputs for {@code tokens} tokens, from lanes (L per token) to out. */
+    private static void copyRows(float[] lanes, int tokens, int n, float[] out, int oo, int outStride) {
+        for (int j = 0; j < tokens; j++) System.arraycopy(lanes, j * L, out, oo + j * outStride, n);
     }
 
     /** Column c of the tile block at byte offset {@code block}: its L rows' bytes as floats. */
@@ -187,15 +183,14 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Four tiles {@code stride} bytes apart, from byte offset {@code tile}, times the activation
+     * Four tiles {@code g} bytes apart, from byte offset {@code tile}, times the activation
      * row at xo; out[oo + k·rowStride + i] gets row i of tile k. Four independent FMA chains hide
      * the FMA latency one chain per block would expose (measured: 20 GB/s per thread against 17
      * with two tiles, 15 with one). Four tiles a quarter of the range apart, rather than
      * neighbours, make four long streams instead of four that end after one tile: from memory,
      * 21 GB/s per thread instead of 14 on 896-column rows (a harness, 57 MB matrix).
      */
-    private void tiles4x1(long tile, long stride, float[] x, int xo, float[] out, int oo, int rowStride) {
-        long g = stride;
+    private void tiles4x1(long tile, long g, float[] x, int xo, float[] out, int oo, int rowStride) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0; i < cols; i += 32, tile += TILE_BLOCK_BYTES) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
