@@ -7,21 +7,23 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A matrix of fixed-width values (F32, BF16) addressed through a {@link ChunkLayout}: row-major as
- * mapped, or packed for the 8-row decode kernel. Holds what the formats share — addressing,
+ * mapped, or packed for the 8-row kernels. Holds what the formats share — addressing,
  * packing, row decoding and the tail of a dot product; the subclasses hold the kernels, which
  * differ only in how an L-wide chunk is loaded.
  */
 abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF16Matrix {
     static final int L = VectorMath.L;
     final ChunkLayout layout;
+    final boolean packed;
     /** Bytes from one chunk of a row to its next. */
     final long chunkStride;
     /** Columns in whole chunks; the columns after them are the tail. */
     final int vecCols;
 
-    ChunkedMatrix(String name, int rows, int cols, MemorySegment data, DType type, int elementBytes, boolean packed) {
+    ChunkedMatrix(String name, int rows, int cols, MemorySegment data, DType type, int elementBytes, boolean packed, boolean pairRows) {
         super(name, rows, cols, data, type);
-        this.layout = new ChunkLayout(rows, cols, elementBytes, packed);
+        this.layout = new ChunkLayout(rows, cols, elementBytes, packed, pairRows);
+        this.packed = packed;
         this.chunkStride = layout.chunkStride;
         this.vecCols = layout.vecCols();
     }
@@ -29,8 +31,14 @@ abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF1
     /** The same format over other memory, in the packed or the row-major layout. */
     abstract ChunkedMatrix over(MemorySegment data, boolean packed);
 
-    /** The L values at byte offset {@code offset}, as floats. */
-    abstract FloatVector chunk(long offset);
+    /** Row r's L values at byte offset {@code offset}, as floats. */
+    abstract FloatVector chunk(int r, long offset);
+
+    /** Packed, a tile's first two tokens go through {@link #block8x2}, which reads the tile as one stream. */
+    @Override
+    final boolean pairsFirst() {
+        return packed;
+    }
 
     @Override
     public final WeightMatrix packInto(MemorySegment dst) {
@@ -47,7 +55,7 @@ abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF1
     @Override
     public final void decodeRow(int row, float[] dst, int off) {
         long base = base(row);
-        for (int i = 0; i < vecCols; i += L) chunk(base + chunkStride * (i / L)).intoArray(dst, off + i);
+        for (int i = 0; i < vecCols; i += L) chunk(row, base + chunkStride * (i / L)).intoArray(dst, off + i);
         for (int i = vecCols; i < cols; i++) dst[off + i] = weight(row, i);
     }
 

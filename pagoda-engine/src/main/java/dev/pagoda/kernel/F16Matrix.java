@@ -44,7 +44,7 @@ public final class F16Matrix extends LaneSumMatrix {
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
         for (int i = 0; i < 4; i++) row1x4(r + i, x, xo, xStride, lanes, 4 * i * L);
-        finish4x4(lanes, cols / L * L, r, x, xo, xStride, out, oo, outStride);
+        finishBlock(lanes, 4, 4, cols / L * L, r, x, xo, xStride, out, oo, outStride);
     }
 
     /** Row r times 4 activation rows over the whole chunks; accumulator (token j) to lanes[lo + j·L]. */

@@ -13,8 +13,11 @@ public final class F32Matrix extends ChunkedMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Bytes from one row's chunk to the next row's within a packed tile. */
+    private static final long ROW = 4L * L;
+
     F32Matrix(String name, int rows, int cols, MemorySegment data, boolean packed) {
-        super(name, rows, cols, data, DType.F32, 4, packed);
+        super(name, rows, cols, data, DType.F32, 4, packed, false);
     }
 
     @Override
@@ -23,7 +26,7 @@ public final class F32Matrix extends ChunkedMatrix {
     }
 
     @Override
-    FloatVector chunk(long offset) {
+    FloatVector chunk(int r, long offset) {
         return FloatVector.fromMemorySegment(F, data, offset, ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -50,7 +53,40 @@ public final class F32Matrix extends ChunkedMatrix {
         a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
         a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
         a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
-        finish4x4(lanes, i, r, x, xo, xStride, out, oo, outStride);
+        finishBlock(lanes, 4, 4, i, r, x, xo, xStride, out, oo, outStride);
+    }
+
+    @Override
+    void block8x2(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
+        long b0 = base(r);
+        int xo1 = xo + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00,
+                a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        int i = 0;
+        for (long o = b0; i < vecCols; i += L, o += chunkStride) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i), x1 = FloatVector.fromArray(F, x, xo1 + i);
+            FloatVector w = FloatVector.fromMemorySegment(F, data, o, ByteOrder.LITTLE_ENDIAN);
+            a00 = w.fma(x0, a00); a01 = w.fma(x1, a01);
+            w = FloatVector.fromMemorySegment(F, data, o + ROW, ByteOrder.LITTLE_ENDIAN);
+            a10 = w.fma(x0, a10); a11 = w.fma(x1, a11);
+            w = FloatVector.fromMemorySegment(F, data, o + 2 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a20 = w.fma(x0, a20); a21 = w.fma(x1, a21);
+            w = FloatVector.fromMemorySegment(F, data, o + 3 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a30 = w.fma(x0, a30); a31 = w.fma(x1, a31);
+            w = FloatVector.fromMemorySegment(F, data, o + 4 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a40 = w.fma(x0, a40); a41 = w.fma(x1, a41);
+            w = FloatVector.fromMemorySegment(F, data, o + 5 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a50 = w.fma(x0, a50); a51 = w.fma(x1, a51);
+            w = FloatVector.fromMemorySegment(F, data, o + 6 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a60 = w.fma(x0, a60); a61 = w.fma(x1, a61);
+            w = FloatVector.fromMemorySegment(F, data, o + 7 * ROW, ByteOrder.LITTLE_ENDIAN);
+            a70 = w.fma(x0, a70); a71 = w.fma(x1, a71);
+        }
+        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a10.intoArray(lanes, 2 * L); a11.intoArray(lanes, 3 * L);
+        a20.intoArray(lanes, 4 * L); a21.intoArray(lanes, 5 * L); a30.intoArray(lanes, 6 * L); a31.intoArray(lanes, 7 * L);
+        a40.intoArray(lanes, 8 * L); a41.intoArray(lanes, 9 * L); a50.intoArray(lanes, 10 * L); a51.intoArray(lanes, 11 * L);
+        a60.intoArray(lanes, 12 * L); a61.intoArray(lanes, 13 * L); a70.intoArray(lanes, 14 * L); a71.intoArray(lanes, 15 * L);
+        finishBlock(lanes, 8, 2, i, r, x, xo, xStride, out, oo, outStride);
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class Q4_0Matrix extends LaneSumMatrix {
     @Override
     void block4x4(int r, float[] x, int xo, int xStride, float[] out, int oo, int outStride, float[] lanes) {
         for (int i = 0; i < 4; i++) row1x4(r + i, x, xo, xStride, lanes, 4 * i * L);
-        finish4x4(lanes, cols, r, x, xo, xStride, out, oo, outStride);
+        finishBlock(lanes, 4, 4, cols, r, x, xo, xStride, out, oo, outStride);
     }
 
     /** Row r times 4 activation rows; accumulator (token j) to lanes[lo + j·L]. */
