@@ -92,9 +92,11 @@ abstract sealed class LaneSumMatrix extends WeightMatrix permits ChunkedMatrix, 
      */
     final void finishBlock(float[] lanes, int rowCount, int tokenCount, int tail, int r, float[] x, int xo, int xStride,
                            float[] out, int oo, int outStride) {
+        VectorMath.foldLanes(lanes, rowCount * tokenCount);
         for (int i = 0; i < rowCount; i++) {
             for (int j = 0; j < tokenCount; j++) {
-                float sum = VectorMath.sumLanes(lanes, (tokenCount * i + j) * VectorMath.L);
+                int k = 4 * (tokenCount * i + j);
+                float sum = ((lanes[k] + lanes[k + 1]) + lanes[k + 2]) + lanes[k + 3];
                 int xr = xo + j * xStride;
                 for (int c = tail; c < cols; c++) sum = Math.fma(weight(r + i, c), x[xr + c], sum);
                 out[oo + j * outStride + i] = sum;
@@ -108,8 +110,9 @@ abstract sealed class LaneSumMatrix extends WeightMatrix permits ChunkedMatrix, 
      * instead made C2 box them once the kernel outgrew its inlining budget.
      */
     final void finishRows(float[] lanes, int count, int tail, int r, float[] x, int xo, float[] out, int oo) {
+        VectorMath.foldLanes(lanes, count);
         for (int i = 0; i < count; i++) {
-            float sum = VectorMath.sumLanes(lanes, i * VectorMath.L);
+            float sum = ((lanes[4 * i] + lanes[4 * i + 1]) + lanes[4 * i + 2]) + lanes[4 * i + 3];
             for (int c = tail; c < cols; c++) sum = Math.fma(weight(r + i, c), x[xo + c], sum);
             out[oo + i] = sum;
         }
