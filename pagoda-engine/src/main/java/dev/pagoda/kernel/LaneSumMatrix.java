@@ -10,10 +10,11 @@ import java.lang.foreign.MemorySegment;
  * for decode.
  *
  * <p><b>Their reduction order.</b> Output (r, t) = W[r] · x[t] is computed the same way by every
- * kernel shape (4 rows × 4 tokens, 8 or 4 rows × 1 token, 1 × 1): one vector accumulator takes the
- * fused multiply-adds of the L-wide chunks 0, 1, 2, ... in order; its lanes are summed by
- * {@link VectorMath#sumLanes}; the columns past the last whole chunk are then added one by one
- * with scalar FMAs. The decoded weight values are the same exact floats in every shape.
+ * kernel shape (4 rows × 4 tokens, 8 rows × 2 tokens, 8 or 4 rows × 1 token, 1 × 1): one vector
+ * accumulator takes the fused multiply-adds of the L-wide chunks 0, 1, 2, ... in order; its lanes
+ * are summed in the order of {@link VectorMath#sumLanes} (by {@link VectorMath#foldLanes} where
+ * the accumulators leave through {@code lanes}); the columns past the last whole chunk are then
+ * added one by one with scalar FMAs. The decoded weight values are the same exact floats in every shape.
  */
 abstract sealed class LaneSumMatrix extends WeightMatrix permits ChunkedMatrix, F16Matrix, Q4_0Matrix {
 

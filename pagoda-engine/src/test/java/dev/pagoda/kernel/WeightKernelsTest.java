@@ -149,7 +149,8 @@ class WeightKernelsTest {
                 for (int i = 0; i < cols; i++) assertEquals(w.values()[r][i], decoded[i], "decode " + r + "," + i);
             }
             // m = 13 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone
-            // (Q8_0: 8 tokens, then 4, then one);
+            // (packed F32/BF16: each tile's first two tokens and a leftover pair as 8 rows × 2 tokens;
+            // Q8_0: 8 tokens, then 4, then one);
             // then each token alone and each row alone: all must give bitwise the reference.
             float[] all = new float[m * rows];
             w.matrix().multiply(0, rows, x, cols, 0, m, all, rows, new float[WeightMatrix.LANES_SCRATCH]);
