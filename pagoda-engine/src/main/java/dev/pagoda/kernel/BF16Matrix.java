@@ -167,7 +167,7 @@ public final class BF16Matrix extends ChunkedMatrix {
         }
         a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
         a4.intoArray(lanes, 4 * L); a5.intoArray(lanes, 5 * L); a6.intoArray(lanes, 6 * L); a7.intoArray(lanes, 7 * L);
-        finishRows(lanes, 8, i, r, x, xo, out, oo);
+        finishBlock(lanes, 8, 1, i, r, x, xo, 0, out, oo, 0);
     }
 
     @Override

@@ -89,7 +89,9 @@ abstract sealed class LaneSumMatrix extends WeightMatrix permits ChunkedMatrix, 
     /**
      * The outputs of a block of {@code rowCount} rows × {@code tokenCount} tokens from its
      * accumulators' lanes (row r+i, token j at lanes[(tokenCount·i + j)·L]): the lane sum, then
-     * the columns from {@code tail} on, as every shape does.
+     * the columns from {@code tail} on, as every shape does. The kernels store their accumulators
+     * to {@code lanes} rather than pass the vectors: a method taking them made C2 box them once
+     * the kernel outgrew its inlining budget.
      */
     final void finishBlock(float[] lanes, int rowCount, int tokenCount, int tail, int r, float[] x, int xo, int xStride,
                            float[] out, int oo, int outStride) {
@@ -102,20 +104,6 @@ abstract sealed class LaneSumMatrix extends WeightMatrix permits ChunkedMatrix, 
                 for (int c = tail; c < cols; c++) sum = Math.fma(weight(r + i, c), x[xr + c], sum);
                 out[oo + j * outStride + i] = sum;
             }
-        }
-    }
-
-    /**
-     * The outputs of rows r..r+count-1 for one token from their accumulators' lanes (row r+i at
-     * lanes[i·L]), as {@link #finishBlock} does for a block of several tokens: handing the vectors to a method
-     * instead made C2 box them once the kernel outgrew its inlining budget.
-     */
-    final void finishRows(float[] lanes, int count, int tail, int r, float[] x, int xo, float[] out, int oo) {
-        VectorMath.foldLanes(lanes, count);
-        for (int i = 0; i < count; i++) {
-            float sum = ((lanes[4 * i] + lanes[4 * i + 1]) + lanes[4 * i + 2]) + lanes[4 * i + 3];
-            for (int c = tail; c < cols; c++) sum = Math.fma(weight(r + i, c), x[xo + c], sum);
-            out[oo + i] = sum;
         }
     }
 
