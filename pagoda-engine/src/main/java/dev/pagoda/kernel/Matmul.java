@@ -3,8 +3,9 @@ package dev.pagoda.kernel;
 /**
  * out = x · Wᵀ for a batch of m activation rows: out[t][r] = dot(W[r], x[t]).
  *
- * <p>Workers split the weight rows (in blocks of 8, the decode kernel's height); each reads its rows once
- * per tile of tokens. A tile holds as many activation rows as fit in about half the L2 cache, so
+ * <p>Workers claim the weight rows in blocks of the format's {@link WeightMatrix#rowGrain()} as they
+ * go ({@link WorkerPool#parallelForBalanced}): large shares first, single blocks at the end, so a
+ * worker slowed down for a while does fewer rows. Each reads its rows once per tile of tokens. A tile holds as many activation rows as fit in about half the L2 cache, so
  * the kernels stream x from L2 while the weights come from memory once per tile. Each output
  * element has the one reduction order of {@link WeightMatrix}, so the result for a token does
  * not depend on m, the tiling or the thread count (batch invariance).
@@ -56,7 +57,7 @@ public final class Matmul {
             weightRowsRead += t.w[i].rows();
             work += (long) t.w[i].rows() * t.w[i].cols() * m;
         }
-        pool.parallelFor(t.blockEnd[2], work, t);
+        pool.parallelForBalanced(t.blockEnd[2], work, t);
         t.clear();
     }
 

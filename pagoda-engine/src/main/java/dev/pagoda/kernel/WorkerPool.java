@@ -8,8 +8,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread) is worker 0; the others wait for work by spinning briefly and then parking, so that
  * on a small machine they give the CPU back to HTTP threads between steps.
  *
- * <p>Work is split statically: worker w of W takes [n·w/W, n·(w+1)/W). Which worker computes an
- * element never changes how it is computed, so results do not depend on the thread count.
+ * <p>{@link #parallelFor} splits work statically: worker w of W takes [n·w/W, n·(w+1)/W).
+ * {@link #parallelForBalanced} lets the workers claim chunks as they go, for loops whose halves
+ * can take unequal times. Which worker computes an element never changes how it is computed, so
+ * results do not depend on the thread count or the split.
  */
 public final class WorkerPool implements AutoCloseable {
     /** A loop body over a range of indices, run by one worker. */
@@ -18,8 +20,13 @@ public final class WorkerPool implements AutoCloseable {
         void run(int worker, int start, int end);
     }
 
-    /** About 100 µs of spinning: enough to bridge the gaps between the loops of one forward pass, short enough not to starve other threads on a busy machine. */
-    private static final int SPIN_ITERATIONS = 2_000;
+    /**
+     * How long a waiting thread spins before it parks. Waking a parked thread took 60–80 µs on
+     * the test VM, so spinning must outlast the gaps between the loops of a forward pass and
+     * between decode steps (a spin of 2,000 pauses, about 54 µs there, parked the worker in one
+     * loop of ten during decode); short enough to give the core back to HTTP threads when idle.
+     */
+    private static final long SPIN_NANOS = 1_000_000;
 
     private final int size;
     private final Thread[] threads;
@@ -28,6 +35,10 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile RangeTask task;
     private volatile int taskSize;
+    /** Whether the current loop is claimed in chunks (balanced) or split statically. */
+    private volatile boolean balanced;
+    /** The next unclaimed index of a balanced loop. */
+    private final AtomicInteger nextIndex = new AtomicInteger();
     private volatile Throwable failure;
     private volatile Thread caller;
 
@@ -59,12 +70,29 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs {@code task} over [0, n) on all workers and returns when every range is done. */
     public void parallelFor(int n, RangeTask task) {
+        run(n, task, false);
+    }
+
+    /**
+     * As {@link #parallelFor(int, long, RangeTask)}, but the workers claim chunks of [0, n) as
+     * they go, each a share of what is left (large first, single indices at the end), so a worker
+     * slowed down for a while (a busy core, a late wake-up) does less of the loop instead of
+     * holding up the rest. A worker's task may run several ranges.
+     */
+    public void parallelForBalanced(int n, long work, RangeTask task) {
+        if (work < MIN_PARALLEL_WORK) task.run(0, 0, n);
+        else run(n, task, true);
+    }
+
+    private void run(int n, RangeTask task, boolean balanced) {
         if (size == 1 || n <= 1) {
             task.run(0, 0, n);
             return;
         }
         this.task = task;
         this.taskSize = n;
+        this.balanced = balanced;
+        nextIndex.set(0);
         this.failure = null;
         caller = Thread.currentThread();
         remaining.set(size - 1);
@@ -75,9 +103,9 @@ public final class WorkerPool implements AutoCloseable {
         } catch (Throwable t) {
             failure = t; // thrown below, once no worker is still running this loop
         }
-        int spins = 0;
+        long waitStart = System.nanoTime();
         while (remaining.get() > 0) {
-            if (++spins > SPIN_ITERATIONS) LockSupport.parkNanos(50_000);
+            if (System.nanoTime() - waitStart > SPIN_NANOS) LockSupport.parkNanos(50_000);
             else Thread.onSpinWait();
         }
         this.task = null;
@@ -90,17 +118,31 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void runRange(RangeTask t, int worker, int n) {
+        if (balanced) {
+            runClaimed(t, worker, n);
+            return;
+        }
         long start = (long) n * worker / size;
         long end = (long) n * (worker + 1) / size;
         if (start < end) t.run(worker, (int) start, (int) end);
     }
 
+    /** Claims and runs chunks of [0, n) until none is left: each a 1/(2W) share of the rest, at least one index. */
+    private void runClaimed(RangeTask t, int worker, int n) {
+        while (true) {
+            int start = nextIndex.get();
+            if (start >= n) return;
+            int end = start + Math.max(1, (n - start) / (2 * size));
+            if (nextIndex.compareAndSet(start, end)) t.run(worker, start, end);
+        }
+    }
+
     private void loop(int worker) {
         long seen = 0;
         while (!closed) {
-            int spins = 0;
+            long waitStart = System.nanoTime();
             while (generation == seen && !closed) {
-                if (++spins > SPIN_ITERATIONS) LockSupport.park(this);
+                if (System.nanoTime() - waitStart > SPIN_NANOS) LockSupport.park(this);
                 else Thread.onSpinWait();
             }
             if (closed) return;

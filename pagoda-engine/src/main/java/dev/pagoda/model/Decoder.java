@@ -219,7 +219,7 @@ public final class Decoder {
         attentionTask.batch = batch;
         attentionTask.cache = cache;
         attentionTask.layer = layer;
-        pool.parallelFor(batch.numTokens() * heads, work, attentionTask);
+        pool.parallelForBalanced(batch.numTokens() * heads, work, attentionTask);
         attentionTask.batch = null;
         attentionTask.cache = null;
     }

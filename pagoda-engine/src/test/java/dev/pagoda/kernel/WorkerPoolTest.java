@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkerPoolTest {
 
@@ -21,6 +22,36 @@ class WorkerPoolTest {
                 });
                 for (int i = 0; i < n; i++) assertEquals(1, runs.get(i), "index " + i + " of " + n);
             }
+        }
+    }
+
+    @Test
+    void aBalancedLoopRunsEveryIndexExactlyOnce() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            for (int n : new int[]{2, 3, 5, 11, 12, 13, 100, 1001}) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                pool.parallelForBalanced(n, WorkerPool.MIN_PARALLEL_WORK, (worker, start, end) -> {
+                    for (int i = start; i < end; i++) runs.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertEquals(1, runs.get(i), "index " + i + " of " + n);
+            }
+        }
+    }
+
+    /** A worker that is slowed down takes fewer indices of a balanced loop (a static split gives each half). */
+    @Test
+    void aBalancedLoopGivesASlowWorkerLess() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            int n = 64;
+            AtomicIntegerArray byWorker = new AtomicIntegerArray(2);
+            pool.parallelForBalanced(n, WorkerPool.MIN_PARALLEL_WORK, (worker, start, end) -> {
+                for (int i = start; i < end; i++) {
+                    byWorker.incrementAndGet(worker);
+                    if (worker == 1) sleep(5);
+                }
+            });
+            assertEquals(n, byWorker.get(0) + byWorker.get(1));
+            assertTrue(byWorker.get(0) >= 3 * n / 4, "the unslowed worker ran " + byWorker.get(0) + " of " + n);
         }
     }
 
