@@ -97,7 +97,7 @@ public class Q8DecodeVariants {
         int quarter = count / 4;
         switch (variant) {
             case "quarters" -> {
-                for (int k = 0; k < quarter; k++) quarters(tileAt(first + k), quarter * TILE, (first + k) * L, quarter * L);
+                for (int k = 0; k < quarter; k++) quarters(tileAt(first + k), quarter * TILE, BLOCK, (first + k) * L, quarter * L);
             }
             case "int16" -> {
                 for (int k = 0; k < quarter; k++) {
@@ -113,7 +113,7 @@ public class Q8DecodeVariants {
                 for (int k = 0; k < eighth; k++) eighths(tileAt(first + k), eighth * TILE, (first + k) * L, eighth * L);
             }
             case "grouped" -> {
-                for (int k = 0; k < count; k += 4) grouped(tileAt(first + k), (first + k) * L);
+                for (int k = 0; k < count; k += 4) quarters(tileAt(first + k), BLOCK, 4 * BLOCK, (first + k) * L, L);
             }
             default -> throw new IllegalArgumentException(variant);
         }
@@ -132,10 +132,14 @@ public class Q8DecodeVariants {
         return FloatVector.fromMemorySegment(F, data, block, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The engine's shape: four tiles g bytes apart, one FMA chain each. */
-    void quarters(long tile, long g, int oo, int rowStride) {
+    /**
+     * The engine's shape: four tiles g bytes apart, one FMA chain each, a tile's blocks
+     * blockStride bytes apart (BLOCK in the engine's layout; 4·BLOCK with g = BLOCK reads the four
+     * tiles of a group stored block by block).
+     */
+    void quarters(long tile, long g, long blockStride, int oo, int rowStride) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < COLS; i += 32, tile += BLOCK) {
+        for (int i = 0; i < COLS; i += 32, tile += blockStride) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int c = 0; c < 32; c++) {
                 FloatVector xc = FloatVector.broadcast(F, x[i + c]);
@@ -188,29 +192,6 @@ public class Q8DecodeVariants {
         a5.intoArray(out, oo + 5 * rowStride);
         a6.intoArray(out, oo + 6 * rowStride);
         a7.intoArray(out, oo + 7 * rowStride);
-    }
-
-    /** Four tiles stored block by block (tile j's block b at 4b + j): one sequential stream. */
-    void grouped(long group, int oo) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < COLS; i += 32, group += 4 * BLOCK) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = 0; c < 32; c++) {
-                FloatVector xc = FloatVector.broadcast(F, x[i + c]);
-                s0 = column(group, c).fma(xc, s0);
-                s1 = column(group + BLOCK, c).fma(xc, s1);
-                s2 = column(group + 2 * BLOCK, c).fma(xc, s2);
-                s3 = column(group + 3 * BLOCK, c).fma(xc, s3);
-            }
-            a0 = s0.fma(scales(group), a0);
-            a1 = s1.fma(scales(group + BLOCK), a1);
-            a2 = s2.fma(scales(group + 2 * BLOCK), a2);
-            a3 = s3.fma(scales(group + 3 * BLOCK), a3);
-        }
-        a0.intoArray(out, oo);
-        a1.intoArray(out, oo + L);
-        a2.intoArray(out, oo + 2 * L);
-        a3.intoArray(out, oo + 3 * L);
     }
 
     /** As {@link #int16Pair}, four tiles g bytes apart (four streams, as the engine's kernel). */

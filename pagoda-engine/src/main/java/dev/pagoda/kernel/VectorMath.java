@@ -143,8 +143,10 @@ public final class VectorMath {
 
     /** L bfloat16 values at byte offset {@code off}, widened to floats (a bfloat16 is a float's top half). */
     static FloatVector bf16(MemorySegment seg, long off) {
-        ShortVector s = ShortVector.fromMemorySegment(S16, seg, off, LE);
-        return (FloatVector) s.convertShape(VectorOperators.S2I, I32, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        // The cast matters: shifting the untyped Vector that convertShape returns, C2 (JDK 25.0.3)
+        // once inlined FloatVector's lanewise there and aborted the JVM ("LSHIFT: float").
+        IntVector widened = (IntVector) ShortVector.fromMemorySegment(S16, seg, off, LE).convertShape(VectorOperators.S2I, I32, 0);
+        return widened.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /**
