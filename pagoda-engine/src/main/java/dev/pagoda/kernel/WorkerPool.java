@@ -21,7 +21,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * How long a waiting thread spins before it parks. Waking a parked thread took 60–80 µs on
+     * How long a waiting thread spins before it parks. Waking a parked thread took 70–85 µs on
      * the test VM, so spinning must outlast the gaps between the loops of a forward pass and
      * between decode steps (a spin of 2,000 pauses, about 54 µs there, parked the worker in one
      * loop of ten during decode); short enough to give the core back to HTTP threads when idle.
