@@ -40,7 +40,7 @@ public final class BF16Matrix extends ChunkedMatrix {
 
     @Override
     boolean blockKernels() {
-        return packed;
+        return layout.packed;
     }
 
     /** The chunks of a row pair at byte offset {@code offset} (packed). */
@@ -58,7 +58,7 @@ public final class BF16Matrix extends ChunkedMatrix {
 
     @Override
     FloatVector chunk(int r, long offset) {
-        if (!packed) return VectorMath.bf16(data, offset);
+        if (!layout.packed) return VectorMath.bf16(data, offset);
         return r % 2 == 0 ? even(pair(offset)) : odd(pair(offset - 2));
     }
 

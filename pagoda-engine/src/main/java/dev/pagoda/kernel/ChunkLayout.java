@@ -23,7 +23,9 @@ final class ChunkLayout {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final int cols, elementBytes, vecCols;
     private final long rowBytes, tailStart, tileBytes;
-    private final boolean packed, pairRows;
+    private final boolean pairRows;
+    /** Whether the layout is the packed tiles (else row-major). */
+    final boolean packed;
     /** Bytes from column i to column i + 1 of one row within a chunk: one value, two with pairRows. */
     private final long elementStride;
     /** Bytes from column i to column i + L of one row: L elements row-major, 8 · L packed. */

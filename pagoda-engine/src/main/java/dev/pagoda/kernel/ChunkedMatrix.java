@@ -14,7 +14,6 @@ import java.lang.foreign.MemorySegment;
 abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF16Matrix {
     static final int L = VectorMath.L;
     final ChunkLayout layout;
-    final boolean packed;
     /** Bytes from one chunk of a row to its next. */
     final long chunkStride;
     /** Columns in whole chunks; the columns after them are the tail. */
@@ -23,7 +22,6 @@ abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF1
     ChunkedMatrix(String name, int rows, int cols, MemorySegment data, DType type, int elementBytes, boolean packed, boolean pairRows) {
         super(name, rows, cols, data, type);
         this.layout = new ChunkLayout(rows, cols, elementBytes, packed, pairRows);
-        this.packed = packed;
         this.chunkStride = layout.chunkStride;
         this.vecCols = layout.vecCols();
     }
@@ -37,7 +35,7 @@ abstract sealed class ChunkedMatrix extends LaneSumMatrix permits F32Matrix, BF1
     /** Packed, a tile's first two tokens go through {@link #block8x2}, which reads the tile as one stream. */
     @Override
     final boolean pairsFirst() {
-        return packed;
+        return layout.packed;
     }
 
     @Override
