@@ -160,18 +160,33 @@ public final class Q8_0Matrix extends WeightMatrix {
             }
         }
         // Decode: the range's whole tiles in four quarters, one tile of each at a time, so that
-        // each quarter is one long sequential stream.
-        int quarter = (r1 - r0) / L / 4;
-        for (int t = quadEnd; t < t1; t++) {
+        // each quarter is one long sequential stream; leftover tokens two at a time (the weights
+        // read once for both), then the last one alone.
+        int quarter = (r1 - r0) / L / 4, quartersEnd = r0 + 4 * quarter * L;
+        int t = quadEnd;
+        for (; t + 2 <= t1; t += 2) {
+            for (int k = 0; k < quarter; k++) {
+                int r = r0 + k * L;
+                tiles4x2((r / L) * tileBytes, quarter * tileBytes, x, t * xStride, xStride, out, t * outStride + r, outStride, quarter * L);
+            }
+            tilesAlone(quartersEnd, r1, x, t * xStride, out, t * outStride, outStride, lanes);
+            tilesAlone(quartersEnd, r1, x, (t + 1) * xStride, out, (t + 1) * outStride, outStride, lanes);
+        }
+        if (t < t1) {
             for (int k = 0; k < quarter; k++) {
                 int r = r0 + k * L;
                 tiles4x1((r / L) * tileBytes, quarter * tileBytes, x, t * xStride, out, t * outStride + r, quarter * L);
             }
-            for (int r = r0 + 4 * quarter * L; r < r1; r += L) {
-                int n = Math.min(L, r1 - r);
-                tile1x1((r / L) * tileBytes, x, t * xStride, n == L ? out : lanes, n == L ? t * outStride + r : 0);
-                if (n < L) copyRows(lanes, 1, n, out, t * outStride + r, outStride);
-            }
+            tilesAlone(quartersEnd, r1, x, t * xStride, out, t * outStride, outStride, lanes);
+        }
+    }
+
+    /** Rows [r0, r1) (whole tiles, the last maybe partial) times the activation row at xo, a tile at a time; row r to out[oo + r]. */
+    private void tilesAlone(int r0, int r1, float[] x, int xo, float[] out, int oo, int outStride, float[] lanes) {
+        for (int r = r0; r < r1; r += L) {
+            int n = Math.min(L, r1 - r);
+            tile1x1((r / L) * tileBytes, x, xo, n == L ? out : lanes, n == L ? oo + r : 0);
+            if (n < L) copyRows(lanes, 1, n, out, oo + r, outStride);
         }
     }
 
@@ -219,6 +234,49 @@ public final class Q8_0Matrix extends WeightMatrix {
         a1.intoArray(out, oo + rowStride);
         a2.intoArray(out, oo + 2 * rowStride);
         a3.intoArray(out, oo + 3 * rowStride);
+    }
+
+    /**
+     * {@link #tiles4x1} for the two activation rows at xo and xo + xStride: each column is loaded
+     * and widened once for both tokens, so two sequences decoding together read the weights once.
+     * Token 1's rows go to out[oo + outStride + ...].
+     */
+    private void tiles4x2(long tile, long g, float[] x, int xo, int xStride, float[] out, int oo, int outStride, int rowStride) {
+        int yo = xo + xStride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < cols; i += 32, tile += TILE_BLOCK_BYTES) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, p0 = s0, p1 = s0, p2 = s0, p3 = s0;
+            for (int c = 0; c < 32; c++) {
+                FloatVector xc = FloatVector.broadcast(F, x[xo + i + c]), yc = FloatVector.broadcast(F, x[yo + i + c]);
+                FloatVector w0 = column(tile, c), w1 = column(tile + g, c), w2 = column(tile + 2 * g, c), w3 = column(tile + 3 * g, c);
+                s0 = w0.fma(xc, s0);
+                p0 = w0.fma(yc, p0);
+                s1 = w1.fma(xc, s1);
+                p1 = w1.fma(yc, p1);
+                s2 = w2.fma(xc, s2);
+                p2 = w2.fma(yc, p2);
+                s3 = w3.fma(xc, s3);
+                p3 = w3.fma(yc, p3);
+            }
+            FloatVector d0 = scales(tile), d1 = scales(tile + g), d2 = scales(tile + 2 * g), d3 = scales(tile + 3 * g);
+            a0 = s0.fma(d0, a0);
+            b0 = p0.fma(d0, b0);
+            a1 = s1.fma(d1, a1);
+            b1 = p1.fma(d1, b1);
+            a2 = s2.fma(d2, a2);
+            b2 = p2.fma(d2, b2);
+            a3 = s3.fma(d3, a3);
+            b3 = p3.fma(d3, b3);
+        }
+        a0.intoArray(out, oo);
+        a1.intoArray(out, oo + rowStride);
+        a2.intoArray(out, oo + 2 * rowStride);
+        a3.intoArray(out, oo + 3 * rowStride);
+        int oo1 = oo + outStride;
+        b0.intoArray(out, oo1);
+        b1.intoArray(out, oo1 + rowStride);
+        b2.intoArray(out, oo1 + 2 * rowStride);
+        b3.intoArray(out, oo1 + 3 * rowStride);
     }
 
     /** The tile at byte offset {@code tile} times the activation row at xo; out[oo + i] gets its row i. */

@@ -136,7 +136,7 @@ class WeightKernelsTest {
         // tile and a partial one alone; its batch kernels take the first eight tiles in pairs, then
         // the ninth and the partial tile alone.
         int rows = 9 * L + 13, cols = type.isQuantized() ? 160 : 16 * 9 + 7;
-        int m = 13;
+        int m = 15;
         try (Arena arena = Arena.ofShared()) {
             Weights rowMajor = random(arena, type, rows, cols, 1);
             Weights w = packed
@@ -150,9 +150,9 @@ class WeightKernelsTest {
                 w.matrix().decodeRow(r, decoded, 0);
                 for (int i = 0; i < cols; i++) assertEquals(w.values()[r][i], decoded[i], "decode " + r + "," + i);
             }
-            // m = 13 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone
+            // m = 15 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone
             // (packed F32/BF16: each tile's first two tokens and a leftover pair as 8 rows × 2 tokens;
-            // Q8_0: 8 tokens over two tiles, then 4, then one);
+            // Q8_0: 8 tokens over two tiles, then 4, then two, then one);
             // then each token alone and each row alone: all must give bitwise the reference.
             float[] all = new float[m * rows];
             w.matrix().multiply(0, rows, x, cols, 0, m, all, rows, new float[WeightMatrix.LANES_SCRATCH]);
