@@ -120,9 +120,10 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Tiled: tokens eight (then four) at a time, two neighbouring tiles at once for eight tokens
-     * (see {@link #tiles2x8}; a tile's weights stay in cache for the tokens), then each leftover
-     * token four tiles at a time (decode's shape: four streams in flight, see {@link #tiles4x1}).
+     * Tiled: tokens eight (then four) at a time over two neighbouring tiles (see {@link #tiles2x8};
+     * a tile's weights stay in cache for the tokens), then leftover tokens two at a time and the
+     * last alone over four tiles at once (decode's shape: four streams in flight, see
+     * {@link #tiles4x1}).
      * A last tile that is only partly rows of the matrix goes through {@code lanes}.
      */
     @Override
@@ -139,10 +140,7 @@ public final class Q8_0Matrix extends WeightMatrix {
         for (int r = r0; r < pairsEnd; r += 2 * L) {
             long tile = (r / L) * tileBytes;
             for (int t = t0; t < octEnd; t += 8) tiles2x8(tile, x, t * xStride, xStride, out, t * outStride + r, outStride, lanes);
-            for (int t = octEnd; t < quadEnd; t += 4) {
-                tile1x4(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
-                tile1x4(tile + tileBytes, x, t * xStride, xStride, out, t * outStride + r + L, outStride);
-            }
+            for (int t = octEnd; t < quadEnd; t += 4) tiles2x4(tile, x, t * xStride, xStride, out, t * outStride + r, outStride);
         }
         for (int r = pairsEnd; r < r1; r += L) {
             long tile = (r / L) * tileBytes;
@@ -382,6 +380,51 @@ public final class Q8_0Matrix extends WeightMatrix {
             u7.fma(e, FloatVector.fromArray(F, acc, 15 * L)).intoArray(acc, 15 * L);
         }
         for (int j = 0; j < 8; j++) System.arraycopy(acc, 2 * j * L, out, oo + j * outStride, 2 * L);
+    }
+
+    /**
+     * {@link #tiles2x8} for 4 activation rows, its accumulators all in registers (a batch of 4 to
+     * 7 sequences: two passes of {@link #tile1x4} made 4 tokens cost more than 2).
+     */
+    private void tiles2x4(long tile, float[] x, int xo, int xStride, float[] out, int oo, int outStride) {
+        int xo1 = xo + xStride, xo2 = xo1 + xStride, xo3 = xo2 + xStride;
+        long next = tile + tileBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < cols; i += 32, tile += TILE_BLOCK_BYTES, next += TILE_BLOCK_BYTES) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            for (int c = 0; c < 32; c++) {
+                FloatVector w = column(tile, c), v = column(next, c);
+                FloatVector x0 = FloatVector.broadcast(F, x[xo + i + c]);
+                s0 = w.fma(x0, s0);
+                u0 = v.fma(x0, u0);
+                FloatVector x1 = FloatVector.broadcast(F, x[xo1 + i + c]);
+                s1 = w.fma(x1, s1);
+                u1 = v.fma(x1, u1);
+                FloatVector x2 = FloatVector.broadcast(F, x[xo2 + i + c]);
+                s2 = w.fma(x2, s2);
+                u2 = v.fma(x2, u2);
+                FloatVector x3 = FloatVector.broadcast(F, x[xo3 + i + c]);
+                s3 = w.fma(x3, s3);
+                u3 = v.fma(x3, u3);
+            }
+            FloatVector d = scales(tile), e = scales(next);
+            a0 = s0.fma(d, a0);
+            b0 = u0.fma(e, b0);
+            a1 = s1.fma(d, a1);
+            b1 = u1.fma(e, b1);
+            a2 = s2.fma(d, a2);
+            b2 = u2.fma(e, b2);
+            a3 = s3.fma(d, a3);
+            b3 = u3.fma(e, b3);
+        }
+        a0.intoArray(out, oo);
+        b0.intoArray(out, oo + L);
+        a1.intoArray(out, oo + outStride);
+        b1.intoArray(out, oo + outStride + L);
+        a2.intoArray(out, oo + 2 * outStride);
+        b2.intoArray(out, oo + 2 * outStride + L);
+        a3.intoArray(out, oo + 3 * outStride);
+        b3.intoArray(out, oo + 3 * outStride + L);
     }
 
     /**
