@@ -121,9 +121,8 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     /**
      * Tiled: tokens eight (then four) at a time over two neighbouring tiles (see {@link #tiles2x8};
-     * a tile's weights stay in cache for the tokens), then leftover tokens two at a time and the
-     * last alone over four tiles at once (decode's shape: four streams in flight, see
-     * {@link #tiles4x1}).
+     * a tile's weights stay in cache for the tokens), then the 1–3 tokens left together over four
+     * tiles at once (decode's shape: four streams in flight, see {@link #tiles4x1}).
      * A last tile that is only partly rows of the matrix goes through {@code lanes}.
      */
     @Override
@@ -157,26 +156,22 @@ public final class Q8_0Matrix extends WeightMatrix {
                 if (!whole) copyRows(lanes, 4, n, out, t * outStride + r, outStride);
             }
         }
-        // Decode: the range's whole tiles in four quarters, one tile of each at a time, so that
-        // each quarter is one long sequential stream; leftover tokens two at a time (the weights
-        // read once for both), then the last one alone.
-        int quarter = (r1 - r0) / L / 4, quartersEnd = r0 + 4 * quarter * L;
-        int t = quadEnd;
-        for (; t + 2 <= t1; t += 2) {
-            for (int k = 0; k < quarter; k++) {
-                int r = r0 + k * L;
-                tiles4x2((r / L) * tileBytes, quarter * tileBytes, x, t * xStride, xStride, out, t * outStride + r, outStride, quarter * L);
+        // Decode, and the 1–3 tokens left: the range's whole tiles in four quarters, one tile of
+        // each at a time, so that each quarter is one long sequential stream, all the tokens at
+        // once (the weights read once for them).
+        int rest = t1 - quadEnd;
+        if (rest == 0) return;
+        int quarter = (r1 - r0) / L / 4, xo = quadEnd * xStride, oo = quadEnd * outStride;
+        for (int k = 0; k < quarter; k++) {
+            int r = r0 + k * L;
+            long tile = (r / L) * tileBytes, g = quarter * tileBytes;
+            switch (rest) {
+                case 1 -> tiles4x1(tile, g, x, xo, out, oo + r, quarter * L);
+                case 2 -> tiles4x2(tile, g, x, xo, xStride, out, oo + r, outStride, quarter * L);
+                default -> tiles4x3(tile, g, x, xo, xStride, out, oo + r, outStride, quarter * L, lanes);
             }
-            tilesAlone(quartersEnd, r1, x, t * xStride, out, t * outStride, outStride, lanes);
-            tilesAlone(quartersEnd, r1, x, (t + 1) * xStride, out, (t + 1) * outStride, outStride, lanes);
         }
-        if (t < t1) {
-            for (int k = 0; k < quarter; k++) {
-                int r = r0 + k * L;
-                tiles4x1((r / L) * tileBytes, quarter * tileBytes, x, t * xStride, out, t * outStride + r, quarter * L);
-            }
-            tilesAlone(quartersEnd, r1, x, t * xStride, out, t * outStride, outStride, lanes);
-        }
+        for (int t = quadEnd; t < t1; t++) tilesAlone(r0 + 4 * quarter * L, r1, x, t * xStride, out, t * outStride, outStride, lanes);
     }
 
     /** Rows [r0, r1) (whole tiles, the last maybe partial) times the activation row at xo, a tile at a time; row r to out[oo + r]. */
@@ -275,6 +270,54 @@ public final class Q8_0Matrix extends WeightMatrix {
         b1.intoArray(out, oo1 + rowStride);
         b2.intoArray(out, oo1 + 2 * rowStride);
         b3.intoArray(out, oo1 + 3 * rowStride);
+    }
+
+    /**
+     * {@link #tiles4x1} for the three activation rows at xo, xo + xStride, xo + 2·xStride. Twelve
+     * FMA chains and the four columns nearly fill the vector registers, so the blocks' scaled sums
+     * wait in {@code acc} (12·L floats), each added exactly as {@link #tiles4x1} adds it.
+     */
+    private void tiles4x3(long tile, long g, float[] x, int xo, int xStride, float[] out, int oo, int outStride, int rowStride, float[] acc) {
+        int yo = xo + xStride, zo = yo + xStride;
+        java.util.Arrays.fill(acc, 0, 12 * L, 0f);
+        for (int i = 0; i < cols; i += 32, tile += TILE_BLOCK_BYTES) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, p0 = s0, p1 = s0, p2 = s0, p3 = s0;
+            FloatVector q0 = s0, q1 = s0, q2 = s0, q3 = s0;
+            for (int c = 0; c < 32; c++) {
+                FloatVector xc = FloatVector.broadcast(F, x[xo + i + c]), yc = FloatVector.broadcast(F, x[yo + i + c]),
+                        zc = FloatVector.broadcast(F, x[zo + i + c]);
+                FloatVector w0 = column(tile, c), w1 = column(tile + g, c), w2 = column(tile + 2 * g, c), w3 = column(tile + 3 * g, c);
+                s0 = w0.fma(xc, s0);
+                p0 = w0.fma(yc, p0);
+                q0 = w0.fma(zc, q0);
+                s1 = w1.fma(xc, s1);
+                p1 = w1.fma(yc, p1);
+                q1 = w1.fma(zc, q1);
+                s2 = w2.fma(xc, s2);
+                p2 = w2.fma(yc, p2);
+                q2 = w2.fma(zc, q2);
+                s3 = w3.fma(xc, s3);
+                p3 = w3.fma(yc, p3);
+                q3 = w3.fma(zc, q3);
+            }
+            FloatVector d0 = scales(tile), d1 = scales(tile + g), d2 = scales(tile + 2 * g), d3 = scales(tile + 3 * g);
+            // acc: token j's quarter k at (4j + k)·L
+            s0.fma(d0, FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            s1.fma(d1, FloatVector.fromArray(F, acc, L)).intoArray(acc, L);
+            s2.fma(d2, FloatVector.fromArray(F, acc, 2 * L)).intoArray(acc, 2 * L);
+            s3.fma(d3, FloatVector.fromArray(F, acc, 3 * L)).intoArray(acc, 3 * L);
+            p0.fma(d0, FloatVector.fromArray(F, acc, 4 * L)).intoArray(acc, 4 * L);
+            p1.fma(d1, FloatVector.fromArray(F, acc, 5 * L)).intoArray(acc, 5 * L);
+            p2.fma(d2, FloatVector.fromArray(F, acc, 6 * L)).intoArray(acc, 6 * L);
+            p3.fma(d3, FloatVector.fromArray(F, acc, 7 * L)).intoArray(acc, 7 * L);
+            q0.fma(d0, FloatVector.fromArray(F, acc, 8 * L)).intoArray(acc, 8 * L);
+            q1.fma(d1, FloatVector.fromArray(F, acc, 9 * L)).intoArray(acc, 9 * L);
+            q2.fma(d2, FloatVector.fromArray(F, acc, 10 * L)).intoArray(acc, 10 * L);
+            q3.fma(d3, FloatVector.fromArray(F, acc, 11 * L)).intoArray(acc, 11 * L);
+        }
+        for (int j = 0; j < 3; j++) {
+            for (int k = 0; k < 4; k++) System.arraycopy(acc, (4 * j + k) * L, out, oo + j * outStride + k * rowStride, L);
+        }
     }
 
     /** The tile at byte offset {@code tile} times the activation row at xo; out[oo + i] gets its row i. */

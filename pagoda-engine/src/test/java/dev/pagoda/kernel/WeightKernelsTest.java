@@ -152,10 +152,18 @@ class WeightKernelsTest {
             }
             // m = 15 runs 4×4 blocks, leftover tokens 8 rows at a time (then 4) and leftover rows alone
             // (packed F32/BF16: each tile's first two tokens and a leftover pair as 8 rows × 2 tokens;
-            // Q8_0: 8 tokens over two tiles, then 4, then two, then one);
+            // Q8_0: 8 tokens over two tiles, then 4, then the three left together);
             // then each token alone and each row alone: all must give bitwise the reference.
             float[] all = new float[m * rows];
             w.matrix().multiply(0, rows, x, cols, 0, m, all, rows, new float[WeightMatrix.LANES_SCRATCH]);
+            // The first 14 and 13 tokens: Q8_0's kernels for two and for one token left.
+            for (int fewer = m - 2; fewer < m; fewer++) {
+                float[] part = new float[fewer * rows];
+                w.matrix().multiply(0, rows, x, cols, 0, fewer, part, rows, new float[WeightMatrix.LANES_SCRATCH]);
+                for (int i = 0; i < part.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(all[i]), Float.floatToRawIntBits(part[i]), type + " " + fewer + " tokens, r" + i % rows + " t" + i / rows);
+                }
+            }
             for (int t = 0; t < m; t++) {
                 float[] one = new float[rows];
                 float[] shifted = new float[cols];
