@@ -30,7 +30,8 @@ public class BatchInvarianceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"models/stories260K/stories260K.gguf", "models/fixtures/qwen3/hf",
-            "models/fixtures/qwen2/gguf/model-q4_0.gguf", "models/fixtures/llama3-ropescaled/gguf/model-bf16.gguf"})
+            "models/fixtures/qwen2/gguf/model-q4_0.gguf", "models/fixtures/qwen2/gguf/model-q8_0.gguf",
+            "models/fixtures/llama3-ropescaled/gguf/model-bf16.gguf"})
     void logitsDoNotDependOnTheBatch(String model) {
         assertInvariant(Shared.path(model));
     }
