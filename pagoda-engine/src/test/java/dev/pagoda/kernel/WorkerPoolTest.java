@@ -2,12 +2,15 @@ package dev.pagoda.kernel;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkerPoolTest {
@@ -52,6 +55,44 @@ class WorkerPoolTest {
             });
             assertEquals(n, byWorker.get(0) + byWorker.get(1));
             assertTrue(byWorker.get(0) >= 3 * n / 4, "the unslowed worker ran " + byWorker.get(0) + " of " + n);
+        }
+    }
+
+    /**
+     * A balanced loop ends when its indices are done: a worker that has not come to it yet (here
+     * held back before its first loop; in production, descheduled) is not waited for, and when
+     * it does come, it takes no part of the loops already over, and every later index still runs
+     * exactly once.
+     */
+    @Test
+    void aBalancedLoopDoesNotWaitForAnAbsentWorker() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (WorkerPool pool = new WorkerPool(2, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            AtomicIntegerArray byWorker = new AtomicIntegerArray(2);
+            for (int loop = 0; loop < 3; loop++) {
+                assertTimeoutPreemptively(Duration.ofSeconds(5), () -> pool.parallelForBalanced(64, WorkerPool.MIN_PARALLEL_WORK,
+                        (worker, start, end) -> byWorker.addAndGet(worker, end - start)));
+            }
+            assertEquals(3 * 64, byWorker.get(0), "the caller ran the loops alone");
+            release.countDown();
+            sleep(50); // the worker now sees the last loop, already over, and must take nothing from it
+            assertEquals(0, byWorker.get(1), "the worker ran part of a loop that was over");
+            for (int n : new int[]{2, 13, 64, 1001}) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                pool.parallelForBalanced(n, WorkerPool.MIN_PARALLEL_WORK, (worker, start, end) -> {
+                    for (int i = start; i < end; i++) runs.incrementAndGet(i);
+                });
+                pool.parallelFor(n, (worker, start, end) -> {
+                    for (int i = start; i < end; i++) runs.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertEquals(2, runs.get(i), "index " + i + " of " + n);
+            }
         }
     }
 
