@@ -162,9 +162,10 @@ public final class Q8_0Matrix extends WeightMatrix {
         int rest = t1 - quadEnd;
         if (rest == 0) return;
         int quarter = (r1 - r0) / L / 4, xo = quadEnd * xStride, oo = quadEnd * outStride;
+        long g = quarter * tileBytes;
         for (int k = 0; k < quarter; k++) {
             int r = r0 + k * L;
-            long tile = (r / L) * tileBytes, g = quarter * tileBytes;
+            long tile = (r / L) * tileBytes;
             switch (rest) {
                 case 1 -> tiles4x1(tile, g, x, xo, out, oo + r, quarter * L);
                 case 2 -> tiles4x2(tile, g, x, xo, xStride, out, oo + r, outStride, quarter * L);
