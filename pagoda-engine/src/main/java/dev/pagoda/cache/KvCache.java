@@ -1,6 +1,7 @@
 package dev.pagoda.cache;
 
 import dev.pagoda.config.ModelConfig;
+import dev.pagoda.kernel.AttentionMath;
 import dev.pagoda.kernel.HugePages;
 import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.model.loader.DType;
@@ -14,8 +15,9 @@ import java.nio.ByteOrder;
  * The paged K/V pool, off-heap and allocated once: {@code numBlocks} blocks of
  * {@code blockSize} token slots per layer, stored as F32 or BF16. A sequence's block table maps its
  * positions to blocks: position p lives in block {@code table[p / blockSize]} at slot
- * {@code p % blockSize}. Slots are addressed by element index (slot × kvDim + offset); this class
- * hides the storage format from the attention code.
+ * {@code p % blockSize}. Within a block, values are stored slot by slot (kvDim each) and keys
+ * head by head, each head's transposed (see {@link AttentionMath}); this class hides the layout
+ * and the storage format from the attention code.
  */
 public final class KvCache implements AutoCloseable {
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -24,6 +26,7 @@ public final class KvCache implements AutoCloseable {
     private final int numBlocks;
     private final int blockSize;
     private final int kvDim;
+    private final int headDim;
     private final DType dtype;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] keys;
@@ -35,9 +38,15 @@ public final class KvCache implements AutoCloseable {
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new IllegalArgumentException("the KV cache stores float32 or bfloat16, not " + dtype);
         }
+        if (dtype == DType.BF16 && config.headDim() % 2 != 0) {
+            // BF16 keys pair neighbouring dimensions of a head (see AttentionMath).
+            throw new IllegalArgumentException("a bfloat16 KV cache needs an even head size, got " + config.headDim()
+                    + "; use --kv-cache-dtype float32");
+        }
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.kvDim = config.kvDim();
+        this.headDim = config.headDim();
         this.dtype = dtype;
         long layerBytes = (long) numBlocks * blockSize * kvDim * elementBytes(dtype);
         this.keys = new MemorySegment[config.numLayers()];
@@ -81,34 +90,45 @@ public final class KvCache implements AutoCloseable {
         return dtype;
     }
 
-    /** Element index of the slot holding {@code position} of a sequence. */
-    public long slotIndex(int[] blockTable, int position) {
-        return ((long) blockTable[position / blockSize] * blockSize + position % blockSize) * kvDim;
-    }
-
-    /** Writes one token's K and V (kvDim values each) at element index {@code slot}. */
-    public void store(int layer, long slot, float[] k, int kOff, float[] v, int vOff) {
-        if (dtype == DType.F32) {
-            MemorySegment.copy(k, kOff, keys[layer], LE_FLOAT, slot * 4, kvDim);
-            MemorySegment.copy(v, vOff, values[layer], LE_FLOAT, slot * 4, kvDim);
-        } else {
-            for (int i = 0; i < kvDim; i++) {
-                keys[layer].set(LE_SHORT, (slot + i) * 2, VectorMath.toBf16(k[kOff + i]));
-                values[layer].set(LE_SHORT, (slot + i) * 2, VectorMath.toBf16(v[vOff + i]));
+    /** Writes the K and V (kvDim values each) of a sequence's token at {@code position}. */
+    public void store(int layer, int[] blockTable, int position, float[] k, int kOff, float[] v, int vOff) {
+        int block = blockTable[position / blockSize], s = position % blockSize;
+        long valueRow = ((long) block * blockSize + s) * kvDim;
+        boolean bf16 = dtype == DType.BF16;
+        for (int h = 0; h < kvDim / headDim; h++) {
+            long head = headStart(block, h);
+            for (int d = 0; d < headDim; d++) {
+                long i = AttentionMath.keyIndex(head, blockSize, bf16, d, s);
+                float key = k[kOff + h * headDim + d];
+                if (bf16) keys[layer].set(LE_SHORT, 2 * i, VectorMath.toBf16(key));
+                else keys[layer].set(LE_FLOAT, 4 * i, key);
             }
+        }
+        if (bf16) {
+            for (int i = 0; i < kvDim; i++) values[layer].set(LE_SHORT, (valueRow + i) * 2, VectorMath.toBf16(v[vOff + i]));
+        } else {
+            MemorySegment.copy(v, vOff, values[layer], LE_FLOAT, valueRow * 4, kvDim);
         }
     }
 
-    /** q[qOff..qOff+n) · K[index..index+n). */
-    public float dotKey(int layer, float[] q, int qOff, long index, int n) {
-        return dtype == DType.F32 ? VectorMath.dot(q, qOff, keys[layer], index, n)
-                : VectorMath.dotBf16(q, qOff, keys[layer], index, n);
+    /**
+     * s[j] = scale · (q[qOff..qOff+headDim) · K_j) for slots j in [0, count) of {@code block},
+     * KV head {@code kvHead}; returns the largest. {@code s} holds {@link #blockSize} floats.
+     */
+    public float scores(int layer, int block, int kvHead, float[] q, int qOff, int count, float scale, float[] s) {
+        return AttentionMath.scores(q, qOff, keys[layer], dtype == DType.BF16, headStart(block, kvHead), blockSize, count,
+                headDim, scale, s);
     }
 
-    /** acc[0..n) += w · V[index..index+n). */
-    public void addValue(int layer, float[] acc, long index, float w, int n) {
-        if (dtype == DType.F32) VectorMath.addScaled(acc, values[layer], index, w, n);
-        else VectorMath.addScaledBf16(acc, values[layer], index, w, n);
+    /** acc[0..headDim) += Σ_j p[j] · V_j over slots j in [0, count) of {@code block}, KV head {@code kvHead}, in slot order. */
+    public void accumulate(int layer, int block, int kvHead, int count, float[] p, float[] acc) {
+        AttentionMath.accumulate(acc, values[layer], dtype == DType.BF16, (long) block * blockSize * kvDim + (long) kvHead * headDim,
+                kvDim, count, headDim, p);
+    }
+
+    /** Element index where KV head h's keys of a block start: the block's keys are grouped by head, each head's transposed. */
+    private long headStart(int block, int h) {
+        return ((long) block * kvDim + (long) h * headDim) * blockSize;
     }
 
     /** Copies block {@code src}'s K and V to block {@code dst} in every layer (copy-on-write of a shared block). */

@@ -29,8 +29,8 @@ public final class VectorMath {
         if (L != 8 && L != 16) throw new IllegalStateException("the kernels need 256- or 512-bit vectors, got " + F.vectorBitSize());
     }
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I32 = VectorSpecies.of(int.class, F.vectorShape());
     /** Four floats: the width {@link #foldLanes} folds at. */
@@ -62,25 +62,6 @@ public final class VectorMath {
         }
         float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) sum = Math.fma(a[aOff + i], b[bOff + i], sum);
-        return sum;
-    }
-
-    /** Dot product of a[aOff..aOff+n) with n floats of b starting at float index bIdx, in the same order as {@link #dot}. */
-    public static float dot(float[] a, int aOff, MemorySegment b, long bIdx, int n) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-        long bo = bIdx * Float.BYTES;
-        int i = 0;
-        for (int upper = n - 4 * L; i <= upper; i += 4 * L) {
-            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * i, LE), acc0);
-            acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + L), LE), acc1);
-            acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + 2 * L), LE), acc2);
-            acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * (i + 3 * L), LE), acc3);
-        }
-        for (int upper = n - L; i <= upper; i += L) {
-            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * i, LE), acc0);
-        }
-        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
-        for (; i < n; i++) sum = Math.fma(a[aOff + i], b.getAtIndex(LE_FLOAT, bIdx + i), sum);
         return sum;
     }
 
@@ -117,19 +98,6 @@ public final class VectorMath {
         }
     }
 
-    /** Dot product of a[aOff..) with n bfloat16 values of b from element index bIdx (fixed order, like {@link #dot}). */
-    public static float dotBf16(float[] a, int aOff, MemorySegment b, long bIdx, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        long bo = bIdx * 2;
-        int i = 0;
-        for (int upper = n - L; i <= upper; i += L) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(bf16(b, bo + 2L * i), acc);
-        }
-        float sum = sumLanes(acc);
-        for (; i < n; i++) sum = Math.fma(a[aOff + i], Float.intBitsToFloat(b.getAtIndex(LE_SHORT, bIdx + i) << 16), sum);
-        return sum;
-    }
-
     /** acc[0..n) += w * (n bfloat16 values of v from element index vIdx). */
     public static void addScaledBf16(float[] acc, MemorySegment v, long vIdx, float w, int n) {
         long vo = vIdx * 2;
@@ -139,6 +107,11 @@ public final class VectorMath {
             bf16(v, vo + 2L * i).fma(wv, FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
         }
         for (; i < n; i++) acc[i] = Math.fma(Float.intBitsToFloat(v.getAtIndex(LE_SHORT, vIdx + i) << 16), w, acc[i]);
+    }
+
+    /** L little-endian floats at byte offset {@code off}. */
+    static FloatVector f32(MemorySegment seg, long off) {
+        return FloatVector.fromMemorySegment(F, seg, off, LE);
     }
 
     /** L bfloat16 values at byte offset {@code off}, widened to floats (a bfloat16 is a float's top half). */

@@ -201,8 +201,7 @@ public final class Decoder {
     private void storeKv(ForwardBatch batch, KvCache cache, int layer) {
         int kvDim = c.kvDim();
         for (int t = 0; t < batch.numTokens(); t++) {
-            long slot = cache.slotIndex(batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t]);
-            cache.store(layer, slot, k, t * kvDim, v, t * kvDim);
+            cache.store(layer, batch.blockTables()[batch.seqOfToken()[t]], batch.positions()[t], k, t * kvDim, v, t * kvDim);
         }
     }
 
@@ -236,7 +235,7 @@ public final class Decoder {
         @Override
         public void run(int worker, int start, int end) {
             int n = batch.numTokens();
-            int heads = c.numHeads(), hd = c.headDim(), kvDim = c.kvDim(), group = heads / c.numKvHeads();
+            int heads = c.numHeads(), hd = c.headDim(), group = heads / c.numKvHeads();
             int bs = cache.blockSize();
             float scale = (float) (1.0 / Math.sqrt(hd));
             float[] s = scores[worker], a = acc[worker];
@@ -245,26 +244,19 @@ public final class Decoder {
                 int[] table = batch.blockTables()[batch.seqOfToken()[t]];
                 int len = batch.positions()[t] + 1;
                 int qOff = (t * heads + head) * hd;
-                int kvHeadOff = (head / group) * hd;
+                int kvHead = head / group;
                 float max = Float.NEGATIVE_INFINITY, sum = 0;
                 java.util.Arrays.fill(a, 0f);
                 for (int blockStart = 0; blockStart < len; blockStart += bs) {
-                    int count = Math.min(bs, len - blockStart);
-                    long blockBase = (long) table[blockStart / bs] * bs * kvDim + kvHeadOff;
-                    float blockMax = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < count; j++) {
-                        s[j] = cache.dotKey(layer, q, qOff, blockBase + (long) j * kvDim, hd) * scale;
-                        blockMax = Math.max(blockMax, s[j]);
-                    }
+                    int count = Math.min(bs, len - blockStart), block = table[blockStart / bs];
+                    float blockMax = cache.scores(layer, block, kvHead, q, qOff, count, scale, s);
                     float newMax = Math.max(max, blockMax);
                     float correction = VectorMath.exp(max - newMax);
                     sum *= correction;
                     VectorMath.scale(a, 0, hd, correction);
                     VectorMath.expShifted(s, 0, count, newMax);
-                    for (int j = 0; j < count; j++) {
-                        sum += s[j];
-                        cache.addValue(layer, a, blockBase + (long) j * kvDim, s[j], hd);
-                    }
+                    for (int j = 0; j < count; j++) sum += s[j];
+                    cache.accumulate(layer, block, kvHead, count, s, a);
                     max = newMax;
                 }
                 float inv = 1f / sum;
