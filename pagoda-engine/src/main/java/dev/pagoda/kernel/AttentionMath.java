@@ -2,7 +2,9 @@ package dev.pagoda.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -28,10 +30,20 @@ import java.nio.ByteOrder;
  * <p>Either way each output element has one fixed order (d ascending for a score, slots
  * ascending for a sum), whatever the slot's place in a vector: the scalar paths (block sizes not
  * a multiple of L, head sizes not a multiple of L) give the same bits.
+ *
+ * <p>The kernels call no helper of ours that returns a vector. The engine's attention loop
+ * inlines these methods, and once its inlining budget ran out C2 left a small helper such as
+ * {@code VectorMath.bf16} as a call — to a version compiled early with the Vector API's Java
+ * fallback, which allocates. In a 512-token prefill that made attention a third of the time;
+ * the JDK's own vector methods are always inlined.
  */
 public final class AttentionMath {
     private static final int L = VectorMath.L;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Integer> I = VectorMath.I32;
+    private static final VectorSpecies<Short> S = VectorMath.S16;
+    /** The high half of each 32-bit word: the odd dimension of a BF16 key pair, as a float. */
+    private static final int HIGH = 0xFFFF0000;
 
     private AttentionMath() {
     }
@@ -83,10 +95,10 @@ public final class AttentionMath {
         for (int d = 0; d < hd; d++) {
             FloatVector qd = FloatVector.broadcast(VectorMath.F, q[qOff + d]);
             long off = 4 * (head + (long) d * bs + j0);
-            a0 = VectorMath.f32(keys, off).fma(qd, a0);
-            a1 = VectorMath.f32(keys, off + 4 * L).fma(qd, a1);
-            a2 = VectorMath.f32(keys, off + 8 * L).fma(qd, a2);
-            a3 = VectorMath.f32(keys, off + 12 * L).fma(qd, a3);
+            a0 = FloatVector.fromMemorySegment(VectorMath.F, keys, off, LE).fma(qd, a0);
+            a1 = FloatVector.fromMemorySegment(VectorMath.F, keys, off + 4 * L, LE).fma(qd, a1);
+            a2 = FloatVector.fromMemorySegment(VectorMath.F, keys, off + 8 * L, LE).fma(qd, a2);
+            a3 = FloatVector.fromMemorySegment(VectorMath.F, keys, off + 12 * L, LE).fma(qd, a3);
         }
         a0.mul(scale).intoArray(s, j0);
         a1.mul(scale).intoArray(s, j0 + L);
@@ -100,11 +112,12 @@ public final class AttentionMath {
         for (int d = 0; d < hd; d += 2) {
             FloatVector qe = FloatVector.broadcast(VectorMath.F, q[qOff + d]), qo = FloatVector.broadcast(VectorMath.F, q[qOff + d + 1]);
             long off = 2 * (head + (long) d * bs + 2L * j0);
-            IntVector p0 = pair(keys, off), p1 = pair(keys, off + 4 * L), p2 = pair(keys, off + 8 * L), p3 = pair(keys, off + 12 * L);
-            a0 = odd(p0).fma(qo, even(p0).fma(qe, a0));
-            a1 = odd(p1).fma(qo, even(p1).fma(qe, a1));
-            a2 = odd(p2).fma(qo, even(p2).fma(qe, a2));
-            a3 = odd(p3).fma(qo, even(p3).fma(qe, a3));
+            IntVector p0 = IntVector.fromMemorySegment(I, keys, off, LE), p1 = IntVector.fromMemorySegment(I, keys, off + 4 * L, LE),
+                    p2 = IntVector.fromMemorySegment(I, keys, off + 8 * L, LE), p3 = IntVector.fromMemorySegment(I, keys, off + 12 * L, LE);
+            a0 = p0.and(HIGH).reinterpretAsFloats().fma(qo, p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(qe, a0));
+            a1 = p1.and(HIGH).reinterpretAsFloats().fma(qo, p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(qe, a1));
+            a2 = p2.and(HIGH).reinterpretAsFloats().fma(qo, p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(qe, a2));
+            a3 = p3.and(HIGH).reinterpretAsFloats().fma(qo, p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(qe, a3));
         }
         a0.mul(scale).intoArray(s, j0);
         a1.mul(scale).intoArray(s, j0 + L);
@@ -117,28 +130,16 @@ public final class AttentionMath {
         FloatVector a = FloatVector.zero(VectorMath.F);
         if (bf16) {
             for (int d = 0; d < hd; d += 2) {
-                IntVector p = pair(keys, 2 * (head + (long) d * bs + 2L * j0));
-                a = odd(p).fma(FloatVector.broadcast(VectorMath.F, q[qOff + d + 1]), even(p).fma(FloatVector.broadcast(VectorMath.F, q[qOff + d]), a));
+                IntVector p = IntVector.fromMemorySegment(I, keys, 2 * (head + (long) d * bs + 2L * j0), LE);
+                a = p.and(HIGH).reinterpretAsFloats().fma(FloatVector.broadcast(VectorMath.F, q[qOff + d + 1]),
+                        p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.broadcast(VectorMath.F, q[qOff + d]), a));
             }
         } else {
             for (int d = 0; d < hd; d++) {
-                a = VectorMath.f32(keys, 4 * (head + (long) d * bs + j0)).fma(FloatVector.broadcast(VectorMath.F, q[qOff + d]), a);
+                a = FloatVector.fromMemorySegment(VectorMath.F, keys, 4 * (head + (long) d * bs + j0), LE).fma(FloatVector.broadcast(VectorMath.F, q[qOff + d]), a);
             }
         }
         a.mul(scale).intoArray(s, j0);
-    }
-
-    /** L 32-bit words at byte offset {@code off}: each holds two BF16 keys, dimension d (low half) and d + 1. */
-    private static IntVector pair(MemorySegment keys, long off) {
-        return IntVector.fromMemorySegment(VectorMath.I32, keys, off, LE);
-    }
-
-    private static FloatVector even(IntVector pair) {
-        return pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector odd(IntVector pair) {
-        return pair.and(0xFFFF0000).reinterpretAsFloats();
     }
 
     /**
@@ -171,10 +172,10 @@ public final class AttentionMath {
         for (int j = 0; j < count; j++) {
             long off = 2 * (index + (long) j * stride);
             FloatVector w = FloatVector.broadcast(VectorMath.F, p[j]);
-            a0 = VectorMath.bf16(v, off).fma(w, a0);
-            a1 = VectorMath.bf16(v, off + 2 * L).fma(w, a1);
-            a2 = VectorMath.bf16(v, off + 4 * L).fma(w, a2);
-            a3 = VectorMath.bf16(v, off + 6 * L).fma(w, a3);
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, v, off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a0);
+            a1 = ((IntVector) ShortVector.fromMemorySegment(S, v, off + 2 * L, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a1);
+            a2 = ((IntVector) ShortVector.fromMemorySegment(S, v, off + 4 * L, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a2);
+            a3 = ((IntVector) ShortVector.fromMemorySegment(S, v, off + 6 * L, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a3);
         }
         a0.intoArray(acc, d);
         a1.intoArray(acc, d + L);
@@ -189,10 +190,10 @@ public final class AttentionMath {
         for (int j = 0; j < count; j++) {
             long off = 4 * (index + (long) j * stride);
             FloatVector w = FloatVector.broadcast(VectorMath.F, p[j]);
-            a0 = VectorMath.f32(v, off).fma(w, a0);
-            a1 = VectorMath.f32(v, off + 4 * L).fma(w, a1);
-            a2 = VectorMath.f32(v, off + 8 * L).fma(w, a2);
-            a3 = VectorMath.f32(v, off + 12 * L).fma(w, a3);
+            a0 = FloatVector.fromMemorySegment(VectorMath.F, v, off, LE).fma(w, a0);
+            a1 = FloatVector.fromMemorySegment(VectorMath.F, v, off + 4 * L, LE).fma(w, a1);
+            a2 = FloatVector.fromMemorySegment(VectorMath.F, v, off + 8 * L, LE).fma(w, a2);
+            a3 = FloatVector.fromMemorySegment(VectorMath.F, v, off + 12 * L, LE).fma(w, a3);
         }
         a0.intoArray(acc, d);
         a1.intoArray(acc, d + L);
@@ -205,7 +206,9 @@ public final class AttentionMath {
         FloatVector a = FloatVector.fromArray(VectorMath.F, acc, d);
         for (int j = 0; j < count; j++) {
             long row = index + (long) j * stride;
-            FloatVector x = bf16 ? VectorMath.bf16(v, 2 * row) : VectorMath.f32(v, 4 * row);
+            FloatVector x = bf16
+                    ? ((IntVector) ShortVector.fromMemorySegment(S, v, 2 * row, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(VectorMath.F, v, 4 * row, LE);
             a = x.fma(FloatVector.broadcast(VectorMath.F, p[j]), a);
         }
         a.intoArray(acc, d);
