@@ -166,20 +166,24 @@ public final class VectorMath {
         for (; i < n; i++) x[xo + i] += y[yo + i];
     }
 
-    /** gate[o..o+n) = silu(gate) * up = gate / (1 + exp(−gate)) * up, the SwiGLU activation. */
-    public static void siluMul(float[] gate, float[] up, int o, int n) {
+    /** Floats of scratch {@link #siluMul} needs. */
+    public static final int SILU_SCRATCH = L;
+
+    /** gate[o..o+n) = silu(gate) * up = gate / (1 + exp(−gate)) * up, the SwiGLU activation; scratch: {@link #SILU_SCRATCH} floats. */
+    public static void siluMul(float[] gate, float[] up, int o, int n, float[] scratch) {
         int i = o;
         for (int upper = o + n - L; i <= upper; i += L) {
+            expInto(gate, i, true, 0f, scratch, 0);
             FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            g.div(FloatVector.fromArray(F, scratch, 0).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
         }
         for (; i < o + n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
     }
 
-    /** v[o..o+n) = exp(v[o..o+n) − shift), with {@link #exp(FloatVector)}. */
+    /** v[o..o+n) = exp(v[o..o+n) − shift), with {@link #expInto}. */
     public static void expShifted(float[] v, int o, int n, float shift) {
         int i = o;
-        for (int upper = o + n - L; i <= upper; i += L) exp(FloatVector.fromArray(F, v, i).sub(shift)).intoArray(v, i);
+        for (int upper = o + n - L; i <= upper; i += L) expInto(v, i, false, shift, v, i);
         for (; i < o + n; i++) v[i] = exp(v[i] - shift);
     }
 
@@ -193,13 +197,17 @@ public final class VectorMath {
             C3 = 1.66666667e-1f, C2 = 0.5f;
 
     /**
-     * e^x from IEEE adds, multiplies and FMAs only, lane by lane: x = n·ln2 + r, e^r by a
-     * polynomial, times 2^n built in the exponent bits. Not {@code lanewise(EXP)}, whose C2
-     * intrinsic and Java fallback differ in the last bits: this gives the same bits interpreted
-     * or compiled, and {@link #exp(float)} gives the same bits for one value. About 1 ulp; 0
-     * below −87.33; inputs above 88.37 are clamped.
+     * dst[j..j+L) = e^x, x = −src[i..i+L) (negate) or src[i..i+L) − shift, from IEEE adds,
+     * multiplies and FMAs only, lane by lane: x = n·ln2 + r, e^r by a polynomial, times 2^n built
+     * in the exponent bits. Not {@code lanewise(EXP)}, whose C2 intrinsic and Java fallback differ
+     * in the last bits: this gives the same bits interpreted or compiled, and {@link #exp(float)}
+     * gives the same bits for one value. About 1 ulp; 0 below −87.33; inputs above 88.37 are
+     * clamped. Arrays in and out, not a vector: a vector returned from a call C2 left out of line
+     * (its callers are inlined into large loops) is boxed, and that had happened to this exp.
      */
-    static FloatVector exp(FloatVector x) {
+    static void expInto(float[] src, int i, boolean negate, float shift, float[] dst, int j) {
+        // −v as v·(−1) − 0 and v − shift as v·1 − shift: exact, and no vector chosen by a branch.
+        FloatVector x = FloatVector.fromArray(F, src, i).mul(negate ? -1f : 1f).sub(shift);
         FloatVector c = x.min(EXP_MAX).max(EXP_MIN);
         FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);
         FloatVector r = n.neg().fma(FloatVector.broadcast(F, LN2_HI), c);
@@ -213,10 +221,10 @@ public final class VectorMath {
         p = p.fma(r, FloatVector.broadcast(F, 1f));
         IntVector scale = ((IntVector) n.convertShape(VectorOperators.F2I, I32, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector e = p.mul(scale.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN)).intoArray(dst, j);
     }
 
-    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    /** The scalar twin of {@link #expInto}: the same operations, so the same bits. */
     public static float exp(float x) {
         float c = Math.max(Math.min(x, EXP_MAX), EXP_MIN);
         float n = Math.fma(c, LOG2E, ROUNDER) - ROUNDER;

@@ -27,6 +27,8 @@ public final class Decoder {
     private final float[] lastHidden;
     // Per-worker attention scratch.
     private final float[][] scores, acc;
+    /** Per-worker scratch of the SwiGLU activation's exp. */
+    private final float[][] siluScratch;
     private final float[][] cos, sin;
     private final NormTask normTask = new NormTask();
     private final SiluTask siluTask = new SiluTask();
@@ -50,6 +52,7 @@ public final class Decoder {
         this.up = new float[maxTokens * c.intermediateSize()];
         this.lastHidden = new float[maxLogitRows * h];
         this.scores = new float[pool.size()][blockSize];
+        this.siluScratch = new float[pool.size()][VectorMath.SILU_SCRATCH];
         this.acc = new float[pool.size()][c.headDim()];
         this.cos = new float[maxTokens][c.headDim() / 2];
         this.sin = new float[maxTokens][c.headDim() / 2];
@@ -158,7 +161,7 @@ public final class Decoder {
             int ff = c.intermediateSize(), chunks = chunksPerRow();
             for (int item = start; item < end; item++) {
                 int t = item / chunks, from = item % chunks * CHUNK;
-                VectorMath.siluMul(gate, up, t * ff + from, Math.min(CHUNK, ff - from));
+                VectorMath.siluMul(gate, up, t * ff + from, Math.min(CHUNK, ff - from), siluScratch[worker]);
             }
         }
     }

@@ -18,11 +18,16 @@ class VectorMathTest {
         x[0] = Float.NEGATIVE_INFINITY;
         x[1] = 0;
         x[2] = -87.5f;
+        float[] v = new float[x.length], negated = new float[x.length], shifted = new float[x.length];
         for (int i = 0; i < x.length; i += VectorMath.L) {
-            FloatVector v = VectorMath.exp(FloatVector.fromArray(VectorMath.F, x, i));
+            VectorMath.expInto(x, i, false, 0f, v, i);
+            VectorMath.expInto(x, i, true, 0f, negated, i);
+            VectorMath.expInto(x, i, false, 1.5f, shifted, i);
             for (int j = 0; j < VectorMath.L; j++) {
                 float xi = x[i + j], e = VectorMath.exp(xi);
-                assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(v.lane(j)), "vector vs scalar at " + xi);
+                assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(v[i + j]), "vector vs scalar at " + xi);
+                assertEquals(Float.floatToRawIntBits(VectorMath.exp(-xi)), Float.floatToRawIntBits(negated[i + j]), "negated, at " + xi);
+                assertEquals(Float.floatToRawIntBits(VectorMath.exp(xi - 1.5f)), Float.floatToRawIntBits(shifted[i + j]), "shifted, at " + xi);
                 if (xi < -87.33f) assertEquals(0f, e);
                 else if (xi <= 88.37f) {
                     float exact = (float) Math.exp(xi);
@@ -43,7 +48,7 @@ class VectorMathTest {
         }
         float[] expected = new float[n];
         for (int i = 0; i < n; i++) expected[i] = (float) (gate[i] / (1 + Math.exp(-(double) gate[i])) * up[i]);
-        VectorMath.siluMul(gate, up, 0, n);
+        VectorMath.siluMul(gate, up, 0, n, new float[VectorMath.SILU_SCRATCH]);
         for (int i = 0; i < n; i++) assertEquals(expected[i], gate[i], 4 * Math.ulp(expected[i]) + 1e-30f, "at " + i);
     }
 
