@@ -84,7 +84,7 @@ public final class AttentionMath {
     }
 
     /** Slot j's score without vectors, in the same order as the vector lanes (d ascending, FMA). */
-    static float scalarScore(float[] q, int qOff, MemorySegment keys, boolean bf16, long head, int blockSize, int j, int hd) {
+    private static float scalarScore(float[] q, int qOff, MemorySegment keys, boolean bf16, long head, int blockSize, int j, int hd) {
         float acc = 0;
         for (int d = 0; d < hd; d++) {
             long i = keyIndex(head, blockSize, bf16, d, j);
@@ -208,13 +208,18 @@ public final class AttentionMath {
 
     /** acc[d..d+L) += Σ_j p[j] · row j (heads whose size is not a multiple of 4L end with these). */
     private static void accumulate1(float[] acc, int d, MemorySegment v, boolean bf16, long index, int stride, int count, float[] p) {
+        // One loop per format: a vector chosen by a branch is one C2 may box.
         FloatVector a = FloatVector.fromArray(VectorMath.F, acc, d);
-        for (int j = 0; j < count; j++) {
-            long row = index + (long) j * stride;
-            FloatVector x = bf16
-                    ? ((IntVector) ShortVector.fromMemorySegment(S, v, 2 * row, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                    : FloatVector.fromMemorySegment(VectorMath.F, v, 4 * row, LE);
-            a = x.fma(FloatVector.broadcast(VectorMath.F, p[j]), a);
+        if (bf16) {
+            for (int j = 0; j < count; j++) {
+                long off = 2 * (index + (long) j * stride);
+                a = ((IntVector) ShortVector.fromMemorySegment(S, v, off, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.broadcast(VectorMath.F, p[j]), a);
+            }
+        } else {
+            for (int j = 0; j < count; j++) {
+                a = FloatVector.fromMemorySegment(VectorMath.F, v, 4 * (index + (long) j * stride), LE).fma(FloatVector.broadcast(VectorMath.F, p[j]), a);
+            }
         }
         a.intoArray(acc, d);
     }

@@ -109,11 +109,6 @@ public final class VectorMath {
         for (; i < n; i++) acc[i] = Math.fma(Float.intBitsToFloat(v.getAtIndex(LE_SHORT, vIdx + i) << 16), w, acc[i]);
     }
 
-    /** L little-endian floats at byte offset {@code off}. */
-    static FloatVector f32(MemorySegment seg, long off) {
-        return FloatVector.fromMemorySegment(F, seg, off, LE);
-    }
-
     /** L bfloat16 values at byte offset {@code off}, widened to floats (a bfloat16 is a float's top half). */
     static FloatVector bf16(MemorySegment seg, long off) {
         // The cast matters: shifting the untyped Vector that convertShape returns, C2 (JDK 25.0.3)
