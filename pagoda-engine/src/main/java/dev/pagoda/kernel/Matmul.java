@@ -4,7 +4,7 @@ package dev.pagoda.kernel;
  * out = x · Wᵀ for a batch of m activation rows: out[t][r] = dot(W[r], x[t]).
  *
  * <p>Workers claim the weight rows in blocks of the format's {@link WeightMatrix#rowGrain()} as
- * they go ({@link WorkerPool#parallelForBalanced}): large shares first, single blocks at the end,
+ * they go ({@link WorkerPool#parallelForBalanced}): long first shares, then shrinking ones down to single blocks,
  * so a worker slowed down for a while does fewer rows. Each reads its rows once per tile of
  * tokens. A tile holds as many activation rows as fit in about half the L2 cache, so the kernels
  * stream x from L2 while the weights come from memory once per tile. Each output

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,11 +42,14 @@ class WorkerPoolTest {
         }
     }
 
-    /** A worker that is slowed down takes fewer indices of a balanced loop (a static split gives each half). */
+    /**
+     * A worker that is slowed down holds up at most its first share of a balanced loop: the
+     * other takes everything else (a static split would leave it half).
+     */
     @Test
-    void aBalancedLoopGivesASlowWorkerLess() {
+    void aBalancedLoopGivesASlowWorkerAtMostItsFirstShare() {
         try (WorkerPool pool = new WorkerPool(2)) {
-            int n = 64;
+            int n = 64, firstShare = (int) (n * WorkerPool.FIRST_ROUND / 2);
             AtomicIntegerArray byWorker = new AtomicIntegerArray(2);
             pool.parallelForBalanced(n, WorkerPool.MIN_PARALLEL_WORK, (worker, start, end) -> {
                 for (int i = start; i < end; i++) {
@@ -54,7 +58,30 @@ class WorkerPoolTest {
                 }
             });
             assertEquals(n, byWorker.get(0) + byWorker.get(1));
-            assertTrue(byWorker.get(0) >= 3 * n / 4, "the unslowed worker ran " + byWorker.get(0) + " of " + n);
+            assertTrue(byWorker.get(0) >= n - firstShare, "the unslowed worker ran " + byWorker.get(0) + " of " + n);
+        }
+    }
+
+    /**
+     * A balanced loop's first claims are long equal shares (a memory-bound loop streams each
+     * claim), the rest shrinking ones: [0, 40) and [40, 80) of 100 on two workers, then at most
+     * a quarter of what is left each.
+     */
+    @Test
+    void aBalancedLoopStartsWithLongShares() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            java.util.List<int[]> ranges = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            pool.parallelForBalanced(100, WorkerPool.MIN_PARALLEL_WORK, (worker, start, end) -> ranges.add(new int[]{start, end}));
+            ranges.sort(java.util.Comparator.comparingInt(r -> r[0]));
+            assertArrayEquals(new int[]{0, 40}, ranges.get(0));
+            assertArrayEquals(new int[]{40, 80}, ranges.get(1));
+            int covered = 80;
+            for (int[] r : ranges.subList(2, ranges.size())) {
+                assertEquals(covered, r[0], "ranges must tile the loop");
+                assertTrue(r[1] - r[0] <= Math.max(1, (100 - r[0]) / 4), "claim " + java.util.Arrays.toString(r) + " after the first round");
+                covered = r[1];
+            }
+            assertEquals(100, covered);
         }
     }
 
