@@ -20,13 +20,16 @@ public final class Matmul {
 
     private final WorkerPool pool;
     private final MultiplyTask multiplyTask;
+    private final SwiGluTask swiGluTask;
     private final GatherTask gatherTask = new GatherTask();
     /** Weight rows read by {@link #multiply} so far: the structural check that weights are read once per step. */
     private long weightRowsRead;
 
     public Matmul(WorkerPool pool) {
         this.pool = pool;
-        this.multiplyTask = new MultiplyTask(new float[pool.size()][WeightMatrix.LANES_SCRATCH]);
+        float[][] lanes = new float[pool.size()][WeightMatrix.LANES_SCRATCH];
+        this.multiplyTask = new MultiplyTask(lanes);
+        this.swiGluTask = new SwiGluTask(lanes, new float[pool.size()][VectorMath.SILU_SCRATCH]);
     }
 
     /**
@@ -38,10 +41,10 @@ public final class Matmul {
     }
 
     /**
-     * Up to three products of the same activations in one parallel loop (q, k and v; gate and
-     * up): one hand-off to the workers instead of three, and the workers split the matrices'
-     * rows together. Each output element is computed exactly as by {@link #multiply}.
-     * Unused slots are null.
+     * Up to three products of the same activations in one parallel loop (q, k and v): one
+     * hand-off to the workers instead of three, and the workers split the matrices' rows
+     * together. Each output element is computed exactly as by {@link #multiply}. Unused slots
+     * are null.
      */
     public void multiply(WeightMatrix w0, float[] out0, int outStride0, WeightMatrix w1, float[] out1, int outStride1,
                          WeightMatrix w2, float[] out2, int outStride2, float[] x, int xStride, int m) {
@@ -60,6 +63,50 @@ public final class Matmul {
         }
         pool.parallelForBalanced(t.blockEnd[2], work, t);
         t.clear();
+    }
+
+    /**
+     * The SwiGLU activation of m activation rows: gateOut = silu(x · Gᵀ) · (x · Uᵀ), with x · Uᵀ
+     * left in upOut. A worker takes the same rows of both matrices and applies the activation to
+     * them as soon as they are computed, while they are in its cache: no separate pass, and no
+     * second hand-off to the workers. Each element is computed exactly as by {@link #multiply}
+     * and {@link VectorMath#siluMul} (whose vector and scalar paths give the same bits).
+     */
+    public void multiplySwiGlu(WeightMatrix gate, WeightMatrix up, float[] gateOut, float[] upOut, int outStride,
+                               float[] x, int xStride, int m) {
+        if (gate.rows() != up.rows() || gate.cols() != up.cols()) {
+            throw new IllegalArgumentException("gate " + gate.rows() + "×" + gate.cols() + " and up " + up.rows() + "×" + up.cols() + " differ");
+        }
+        SwiGluTask t = swiGluTask;
+        t.gate = gate;
+        t.up = up;
+        t.gateOut = gateOut;
+        t.upOut = upOut;
+        t.outStride = outStride;
+        t.x = x;
+        t.xStride = xStride;
+        t.m = m;
+        // Either format's blocks must start whole: the larger grain is a multiple of the other (8 or 4·L rows).
+        t.grain = Math.max(gate.rowGrain(), up.rowGrain());
+        weightRowsRead += 2L * gate.rows();
+        pool.parallelForBalanced((gate.rows() + t.grain - 1) / t.grain, 2L * gate.rows() * gate.cols() * m, t);
+        t.gate = null;
+        t.up = null;
+        t.gateOut = null;
+        t.upOut = null;
+        t.x = null;
+    }
+
+    /** Rows [r0, r1) of x · wᵀ for m activation rows, a token tile at a time (see the class comment). */
+    private static void multiplyRows(WeightMatrix w, int r0, int r1, float[] x, int xStride, int m, float[] out, int outStride,
+                                     float[] lanes) {
+        int tile = tokenTile(w);
+        for (int t0 = 0; t0 < m; t0 += tile) w.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out, outStride, lanes);
+    }
+
+    /** Activation rows per token tile for {@code w}'s row length: about {@link #TILE_BYTES}, a multiple of 4. */
+    private static int tokenTile(WeightMatrix w) {
+        return Math.max(4, TILE_BYTES / (4 * w.cols()) & ~3);
     }
 
     /** Gathers rows of {@code w} (an embedding table) for the given ids into out, row t at t * w.cols(). */
@@ -116,10 +163,33 @@ public final class Matmul {
                 WeightMatrix matrix = w[i];
                 int grain = matrix.rowGrain();
                 int r0 = grain * (s - first), r1 = Math.min(matrix.rows(), grain * (e - first));
-                int tile = Math.max(4, TILE_BYTES / (4 * matrix.cols()) & ~3);
-                for (int t0 = 0; t0 < m; t0 += tile) {
-                    matrix.multiply(r0, r1, x, xStride, t0, Math.min(m, t0 + tile), out[i], outStride[i], lanes[worker]);
-                }
+                multiplyRows(matrix, r0, r1, x, xStride, m, out[i], outStride[i], lanes[worker]);
+            }
+        }
+    }
+
+    /** Row blocks of the gate and up matrices together: a worker computes both for its rows, then the activation. */
+    private static final class SwiGluTask implements WorkerPool.RangeTask {
+        WeightMatrix gate, up;
+        float[] gateOut, upOut, x;
+        int outStride, xStride, m, grain;
+        /** Per worker: the kernels' lane scratch and the activation's. */
+        final float[][] lanes, silu;
+
+        SwiGluTask(float[][] lanes, float[][] silu) {
+            this.lanes = lanes;
+            this.silu = silu;
+        }
+
+        @Override
+        public void run(int worker, int startBlock, int endBlock) {
+            int r0 = grain * startBlock, r1 = Math.min(gate.rows(), grain * endBlock);
+            int tile = tokenTile(gate);
+            for (int t0 = 0; t0 < m; t0 += tile) {
+                int t1 = Math.min(m, t0 + tile);
+                gate.multiply(r0, r1, x, xStride, t0, t1, gateOut, outStride, lanes[worker]);
+                up.multiply(r0, r1, x, xStride, t0, t1, upOut, outStride, lanes[worker]);
+                for (int t = t0; t < t1; t++) VectorMath.siluMul(gateOut, upOut, t * outStride + r0, r1 - r0, silu[worker]);
             }
         }
     }

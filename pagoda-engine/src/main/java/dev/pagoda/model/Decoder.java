@@ -27,11 +27,8 @@ public final class Decoder {
     private final float[] lastHidden;
     // Per-worker attention scratch.
     private final float[][] scores, acc;
-    /** Per-worker scratch of the SwiGLU activation's exp. */
-    private final float[][] siluScratch;
     private final float[][] cos, sin;
     private final NormTask normTask = new NormTask();
-    private final SiluTask siluTask = new SiluTask();
     private final AttentionTask attentionTask = new AttentionTask();
 
     public Decoder(ModelConfig config, ModelWeights weights, WorkerPool pool, int maxTokens, int maxLogitRows, int blockSize) {
@@ -52,7 +49,6 @@ public final class Decoder {
         this.up = new float[maxTokens * c.intermediateSize()];
         this.lastHidden = new float[maxLogitRows * h];
         this.scores = new float[pool.size()][blockSize];
-        this.siluScratch = new float[pool.size()][VectorMath.SILU_SCRATCH];
         this.acc = new float[pool.size()][c.headDim()];
         this.cos = new float[maxTokens][c.headDim() / 2];
         this.sin = new float[maxTokens][c.headDim() / 2];
@@ -114,8 +110,7 @@ public final class Decoder {
 
             rmsNormRows(x, xn, layer.ffnNorm(), n, h);
             int ff = c.intermediateSize();
-            matmul.multiply(layer.gate(), gate, ff, layer.up(), up, ff, null, null, 0, xn, h, n);
-            pool.parallelFor(n * siluTask.chunksPerRow(), (long) n * ff * 8, siluTask);
+            matmul.multiplySwiGlu(layer.gate(), layer.up(), gate, up, ff, xn, h, n);
             matmul.multiply(layer.down(), gate, ff, n, xn, h);
             for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * h, xn, t * h, h);
         }
@@ -141,28 +136,6 @@ public final class Decoder {
         public void run(int worker, int start, int end) {
             int h = c.hiddenSize();
             for (int t = start; t < end; t++) VectorMath.rmsNorm(out, t * h, in, t * h, weight, h, c.rmsNormEps());
-        }
-    }
-
-    /**
-     * SwiGLU, gate = silu(gate) · up, over items of (row, column chunk): a decode step has one row,
-     * and splitting it keeps both cores busy. Chunks start at multiples of the vector length, so
-     * every element takes the vector or the scalar path exactly as when a row is done whole.
-     */
-    private final class SiluTask implements WorkerPool.RangeTask {
-        private static final int CHUNK = 1024;
-
-        int chunksPerRow() {
-            return (c.intermediateSize() + CHUNK - 1) / CHUNK;
-        }
-
-        @Override
-        public void run(int worker, int start, int end) {
-            int ff = c.intermediateSize(), chunks = chunksPerRow();
-            for (int item = start; item < end; item++) {
-                int t = item / chunks, from = item % chunks * CHUNK;
-                VectorMath.siluMul(gate, up, t * ff + from, Math.min(CHUNK, ff - from), siluScratch[worker]);
-            }
         }
     }
 

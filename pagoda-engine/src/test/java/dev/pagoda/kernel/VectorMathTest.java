@@ -52,6 +52,29 @@ class VectorMathTest {
         for (int i = 0; i < n; i++) assertEquals(expected[i], gate[i], 4 * Math.ulp(expected[i]) + 1e-30f, "at " + i);
     }
 
+    /** The vector and the scalar path give the same bits, so a row may be split anywhere (Matmul.multiplySwiGlu's row blocks). */
+    @Test
+    void siluMulGivesTheSameBitsWhereverARowIsSplit() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        int n = 4 * VectorMath.L + 3;
+        float[] gate = new float[n], up = new float[n];
+        for (int i = 0; i < n; i++) {
+            gate[i] = (float) rnd.nextGaussian() * 8;
+            up[i] = (float) rnd.nextGaussian();
+        }
+        float[] whole = gate.clone();
+        float[] scratch = new float[VectorMath.SILU_SCRATCH];
+        VectorMath.siluMul(whole, up, 0, n, scratch);
+        for (int split = 1; split < n; split++) {
+            float[] parts = gate.clone();
+            VectorMath.siluMul(parts, up, 0, split, scratch);
+            VectorMath.siluMul(parts, up, split, n - split, scratch);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(parts[i]), "split at " + split + ", element " + i);
+            }
+        }
+    }
+
     @Test
     void laneSumFollowsTheHalvingTree() {
         float[] v = new float[VectorMath.L];
