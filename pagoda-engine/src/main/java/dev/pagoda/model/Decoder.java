@@ -163,9 +163,12 @@ public final class Decoder {
             float[] ct = cos[t], st = sin[t];
             for (int head = 0; head < heads; head++) {
                 int base = (t * heads + head) * hd;
+                if (!adjacent) {
+                    VectorMath.ropeHalves(buf, base, half, ct, st);
+                    continue;
+                }
                 for (int i = 0; i < half; i++) {
-                    int a = adjacent ? base + 2 * i : base + i;
-                    int b = adjacent ? a + 1 : a + half;
+                    int a = base + 2 * i, b = a + 1;
                     float x0 = buf[a], x1 = buf[b];
                     buf[a] = x0 * ct[i] - x1 * st[i];
                     buf[b] = x0 * st[i] + x1 * ct[i];

@@ -1,5 +1,7 @@
 package dev.pagoda.sampling;
 
+import dev.pagoda.kernel.VectorMath;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -20,9 +22,9 @@ public final class Sampler {
     }
 
     public int sample(float[] logits, int off, SamplingParams p, SplittableRandom rng) {
-        if (p.greedy()) return argmax(logits, off, vocab);
+        if (p.greedy()) return VectorMath.argmax(logits, off, vocab);
         double invT = 1.0 / p.temperature();
-        float max = logits[off + argmax(logits, off, vocab)];
+        float max = logits[off + VectorMath.argmax(logits, off, vocab)];
         double total = 0;
         for (int i = 0; i < vocab; i++) {
             probs[i] = Math.exp((logits[off + i] - (double) max) * invT);
@@ -83,17 +85,5 @@ public final class Sampler {
             else probs[id] = 0;
         }
         return mass > 0 ? total : 0;
-    }
-
-    public static int argmax(float[] logits, int off, int n) {
-        int best = 0;
-        float bestValue = logits[off];
-        for (int i = 1; i < n; i++) {
-            if (logits[off + i] > bestValue) {
-                bestValue = logits[off + i];
-                best = i;
-            }
-        }
-        return best;
     }
 }

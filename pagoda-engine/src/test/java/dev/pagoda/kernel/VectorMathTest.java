@@ -75,6 +75,69 @@ class VectorMathTest {
         }
     }
 
+    /** The scalar loop greedy sampling had: the first index of the largest value, NaNs passed over. */
+    private static int scalarArgmax(float[] v, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (v[off + i] > v[off + best]) best = i;
+        return best;
+    }
+
+    @Test
+    void argmaxIsTheFirstIndexOfTheLargestValue() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int L = VectorMath.L;
+        for (int n : new int[]{1, 3, L, 4 * L - 1, 4 * L, 4 * L + 5, 1000, 151936}) {
+            for (int trial = 0; trial < 40; trial++) {
+                float[] v = new float[n + 2];
+                for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+                switch (trial % 8) {
+                    case 1 -> { // ties: the largest value at several places, the first may be in any lane or the tail
+                        float top = 100f;
+                        for (int k = 0; k < 3; k++) v[1 + rnd.nextInt(n)] = top;
+                    }
+                    case 2 -> { // NaNs everywhere but the first
+                        for (int k = 0; k < n / 3; k++) v[1 + rnd.nextInt(n)] = Float.NaN;
+                    }
+                    case 3 -> v[1] = Float.NaN; // the first is NaN: index 0
+                    case 4 -> { // the largest value is zero, as −0 and +0
+                        for (int i = 1; i <= n; i++) v[i] = -Math.abs(v[i]) - 1;
+                        v[1 + rnd.nextInt(n)] = -0f;
+                        v[1 + rnd.nextInt(n)] = 0f;
+                    }
+                    case 5 -> v[n] = 1e30f; // the largest in the tail
+                    case 6 -> java.util.Arrays.fill(v, -3f); // all equal
+                    case 7 -> v[1 + rnd.nextInt(n)] = Float.POSITIVE_INFINITY;
+                    default -> { }
+                }
+                assertEquals(scalarArgmax(v, 1, n), VectorMath.argmax(v, 1, n), "n=" + n + " trial " + trial);
+            }
+        }
+    }
+
+    @Test
+    void ropeHalvesMatchesTheScalarFormulaBitwise() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int half : new int[]{VectorMath.L, 2 * VectorMath.L, 3, VectorMath.L + 5}) {
+            float[] x = new float[2 * half + 7], cos = new float[half], sin = new float[half];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < half; i++) {
+                double angle = rnd.nextDouble() * 100;
+                cos[i] = (float) Math.cos(angle);
+                sin[i] = (float) Math.sin(angle);
+            }
+            float[] expected = x.clone();
+            for (int i = 0; i < half; i++) {
+                float a = x[5 + i], b = x[5 + half + i];
+                expected[5 + i] = a * cos[i] - b * sin[i];
+                expected[5 + half + i] = a * sin[i] + b * cos[i];
+            }
+            VectorMath.ropeHalves(x, 5, half, cos, sin);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(x[i]), "half " + half + " at " + i);
+            }
+        }
+    }
+
     @Test
     void laneSumFollowsTheHalvingTree() {
         float[] v = new float[VectorMath.L];

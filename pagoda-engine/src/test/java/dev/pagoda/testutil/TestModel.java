@@ -1,13 +1,13 @@
 package dev.pagoda.testutil;
 
 import dev.pagoda.cache.KvCache;
+import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.kernel.WorkerPool;
 import dev.pagoda.model.Decoder;
 import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.model.ModelWeights;
 import dev.pagoda.model.loader.Checkpoint;
 import dev.pagoda.model.loader.DType;
-import dev.pagoda.sampling.Sampler;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,7 +61,7 @@ public final class TestModel implements AutoCloseable {
                 new int[]{n - 1}), cache, logits);
         int[] out = new int[count];
         for (int i = 0; i < count; i++) {
-            out[i] = Sampler.argmax(logits, 0, vocab);
+            out[i] = VectorMath.argmax(logits, 0, vocab);
             if (i + 1 == count) break;
             decoder.forward(new ForwardBatch(1, new int[]{out[i]}, new int[]{n + i}, new int[1], new int[][]{table},
                     new int[]{0}), cache, logits);
