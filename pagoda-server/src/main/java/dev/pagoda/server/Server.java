@@ -3,6 +3,7 @@ package dev.pagoda.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pagoda.Log;
+import dev.pagoda.PagodaException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -55,7 +56,9 @@ public final class Server implements AutoCloseable {
             http.listen().await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            // Usually a port in use (another server, or one still shutting down): the operator's to fix.
+            throw new PagodaException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
+                    + " (is another server using it? choose another --port)", e);
         }
     }
 
