@@ -231,6 +231,17 @@ public final class VectorMath {
         for (; i < o + n; i++) gate[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
     }
 
+    /**
+     * dst[0..n) = exp((src[o + i] − shift) · scale): each difference and product rounded to
+     * float, then {@link #exp} (the vector lanes give its bits).
+     */
+    public static void scaledExp(float[] src, int o, int n, float shift, float scale, float[] dst) {
+        int i = 0;
+        for (int upper = n - L; i <= upper; i += L) FloatVector.fromArray(F, src, o + i).sub(shift).mul(scale).intoArray(dst, i);
+        for (; i < n; i++) dst[i] = (src[o + i] - shift) * scale;
+        expShifted(dst, 0, n, 0f);
+    }
+
     /** v[o..o+n) = exp(v[o..o+n) − shift), with {@link #expInto}. */
     public static void expShifted(float[] v, int o, int n, float shift) {
         int i = o;

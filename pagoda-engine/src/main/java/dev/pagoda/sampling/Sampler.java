@@ -12,24 +12,25 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
     private final int vocab;
+    private final float[] weights;
     private final double[] probs;
     private final long[] order;
 
     public Sampler(int vocab) {
         this.vocab = vocab;
+        this.weights = new float[vocab];
         this.probs = new double[vocab];
         this.order = new long[vocab];
     }
 
     public int sample(float[] logits, int off, SamplingParams p, SplittableRandom rng) {
         if (p.greedy()) return VectorMath.argmax(logits, off, vocab);
-        double invT = 1.0 / p.temperature();
+        // Relative probabilities exp((logit − max) / T), the top token's 1: in float on vectors
+        // (VectorMath.exp, about an ulp), ~0.1 ms for 152k logits where Math.exp in double took ~0.8 ms.
         float max = logits[off + VectorMath.argmax(logits, off, vocab)];
+        VectorMath.scaledExp(logits, off, vocab, max, (float) (1.0 / p.temperature()), weights);
         double total = 0;
-        for (int i = 0; i < vocab; i++) {
-            probs[i] = Math.exp((logits[off + i] - (double) max) * invT);
-            total += probs[i];
-        }
+        for (int i = 0; i < vocab; i++) total += probs[i] = weights[i];
         if (p.minP() > 0) {
             // min_p keeps tokens whose probability is at least min_p times the top token's (which is exp(0) = 1 here).
             total = 0;

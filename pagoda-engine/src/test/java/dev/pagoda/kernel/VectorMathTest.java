@@ -139,6 +139,21 @@ class VectorMathTest {
     }
 
     @Test
+    void scaledExpIsTheScalarExpOfTheRoundedDifferenceAndProduct() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        int n = 5 * VectorMath.L + 7;
+        float[] src = new float[n + 3];
+        for (int i = 0; i < src.length; i++) src[i] = (float) rnd.nextGaussian() * 20;
+        float shift = 31.5f, scale = 1 / 0.7f;
+        float[] dst = new float[n];
+        VectorMath.scaledExp(src, 3, n, shift, scale, dst);
+        for (int i = 0; i < n; i++) {
+            float expected = VectorMath.exp((src[3 + i] - shift) * scale);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dst[i]), "at " + i);
+        }
+    }
+
+    @Test
     void laneSumFollowsTheHalvingTree() {
         float[] v = new float[VectorMath.L];
         SplittableRandom rnd = new SplittableRandom(5);

@@ -86,7 +86,8 @@ class SamplerTest {
     }
 
     /**
-     * The definition, written plainly: every token ranked by a full sort (probability as a float,
+     * The definition, written plainly: relative probabilities exp((logit − max) / T) in float,
+     * every token ranked by a full sort (probability as a float,
      * descending, ties by lower id), the top k kept, then the smallest prefix reaching top_p of
      * the (top-k) mass, then one draw over the kept tokens in id order.
      */
@@ -96,7 +97,8 @@ class SamplerTest {
         for (float l : logits) max = Math.max(max, l);
         double[] probs = new double[vocab];
         double total = 0;
-        for (int i = 0; i < vocab; i++) total += probs[i] = Math.exp((logits[i] - (double) max) * (1.0 / p.temperature()));
+        float invT = (float) (1.0 / p.temperature());
+        for (int i = 0; i < vocab; i++) total += probs[i] = dev.pagoda.kernel.VectorMath.exp((logits[i] - max) * invT);
         if (p.minP() > 0) {
             total = 0;
             for (int i = 0; i < vocab; i++) total += probs[i] = probs[i] < p.minP() ? 0 : probs[i];
