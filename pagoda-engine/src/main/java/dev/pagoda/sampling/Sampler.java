@@ -12,14 +12,12 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
     private final int vocab;
-    private final float[] weights;
-    private final double[] probs;
+    private final float[] probs;
     private final long[] order;
 
     public Sampler(int vocab) {
         this.vocab = vocab;
-        this.weights = new float[vocab];
-        this.probs = new double[vocab];
+        this.probs = new float[vocab];
         this.order = new long[vocab];
     }
 
@@ -28,10 +26,11 @@ public final class Sampler {
         // Relative probabilities exp((logit − max) / T), the top token's 1, in float on vectors
         // (VectorMath.exp, about an ulp): a draw on 152k logits took 0.29 ms this way, 0.84 ms
         // with Math.exp in double (bench/harness/SamplerCost.java).
+        // The probabilities stay in float; every sum of them runs in double.
         float max = logits[off + VectorMath.argmax(logits, off, vocab)];
-        VectorMath.scaledExp(logits, off, vocab, max, (float) (1.0 / p.temperature()), weights);
+        VectorMath.scaledExp(logits, off, vocab, max, (float) (1.0 / p.temperature()), probs);
         double total = 0;
-        for (int i = 0; i < vocab; i++) total += probs[i] = weights[i];
+        for (int i = 0; i < vocab; i++) total += probs[i];
         if (p.minP() > 0) {
             // min_p keeps tokens whose probability is at least min_p times the top token's (which is exp(0) = 1 here).
             total = 0;
@@ -69,12 +68,12 @@ public final class Sampler {
         boolean topK = k < vocab;
         for (float threshold = FIRST_THRESHOLD; ; threshold *= THRESHOLD_STEP) {
             boolean everyToken = threshold < Float.MIN_NORMAL; // candidates: every token with a probability
-            // The sort key's high half is the inverted bits of the probability as a float (monotonic
-            // for positive floats), the low half the id; the threshold compares that same float.
+            // The sort key's high half is the inverted bits of the probability (monotonic for
+            // positive floats), the low half the id.
             int candidates = 0;
             for (int i = 0; i < vocab; i++) {
-                float f = (float) probs[i];
-                if (probs[i] > 0 && (everyToken || f >= threshold)) order[candidates++] = (long) ~Float.floatToRawIntBits(f) << 32 | i;
+                float f = probs[i];
+                if (f > 0 && (everyToken || f >= threshold)) order[candidates++] = (long) ~Float.floatToRawIntBits(f) << 32 | i;
             }
             if (topK && candidates < k && !everyToken) continue;
             Arrays.sort(order, 0, candidates);
@@ -98,7 +97,7 @@ public final class Sampler {
                 else probs[id(r)] = 0;
             }
             if (!everyToken) {
-                for (int i = 0; i < vocab; i++) if ((float) probs[i] < threshold) probs[i] = 0;
+                for (int i = 0; i < vocab; i++) if (probs[i] < threshold) probs[i] = 0;
             }
             return kept;
         }
