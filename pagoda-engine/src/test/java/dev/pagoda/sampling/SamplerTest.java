@@ -89,42 +89,65 @@ class SamplerTest {
      * The definition, written plainly: relative probabilities exp((logit − max) / T) in float,
      * every token ranked by a full sort (probability as a float,
      * descending, ties by lower id), the top k kept, then the smallest prefix reaching top_p of
-     * the (top-k) mass, then one draw over the kept tokens in id order.
+     * the (top-k) mass, then one draw over the kept tokens in id order, by chunks of 64 ids (the
+     * first chunk whose cumulative sum passes u, then the first token in it that does).
      */
     static int referenceSample(float[] logits, SamplingParams p, SplittableRandom rng) {
         int vocab = logits.length;
         float max = logits[0];
         for (float l : logits) max = Math.max(max, l);
-        double[] probs = new double[vocab];
-        double total = 0;
+        float[] probs = new float[vocab];
         float invT = (float) (1.0 / p.temperature());
-        for (int i = 0; i < vocab; i++) total += probs[i] = dev.pagoda.kernel.VectorMath.exp((logits[i] - max) * invT);
-        if (p.minP() > 0) {
-            total = 0;
-            for (int i = 0; i < vocab; i++) total += probs[i] = probs[i] < p.minP() ? 0 : probs[i];
-        }
+        for (int i = 0; i < vocab; i++) probs[i] = dev.pagoda.kernel.VectorMath.exp((logits[i] - max) * invT);
+        if (p.minP() > 0) for (int i = 0; i < vocab; i++) if (probs[i] < p.minP()) probs[i] = 0;
         Integer[] ranked = java.util.stream.IntStream.range(0, vocab).filter(i -> probs[i] > 0).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(ranked, (a, b) -> (float) probs[a] != (float) probs[b] ? Float.compare((float) probs[b], (float) probs[a]) : a - b);
+        java.util.Arrays.sort(ranked, (a, b) -> probs[a] != probs[b] ? Float.compare(probs[b], probs[a]) : a - b);
         int keep = p.topK() > 0 ? Math.min(p.topK(), ranked.length) : ranked.length;
         if (p.topP() < 1) {
             double reference = 0;
             if (p.topK() > 0 && p.topK() < vocab) for (int r = 0; r < keep; r++) reference += probs[ranked[r]];
-            else reference = total;
+            else reference = chunkedSum(probs, null);
             double cumulative = 0;
             int r = 0;
             while (r < keep && cumulative < p.topP() * reference) cumulative += probs[ranked[r++]];
             keep = r;
         }
-        double[] kept = new double[vocab];
-        double keptMass = 0;
-        for (int r = 0; r < keep; r++) keptMass += kept[ranked[r]] = probs[ranked[r]];
-        double u = rng.nextDouble() * keptMass, cumulative = 0;
+        float[] kept = new float[vocab];
+        for (int r = 0; r < keep; r++) kept[ranked[r]] = probs[ranked[r]];
+        double[] chunks = new double[(vocab + 63) / 64];
+        double u = rng.nextDouble() * chunkedSum(kept, chunks), before = 0;
+        int lastChunk = -1;
+        for (int c = 0; c < chunks.length; c++) {
+            if (chunks[c] == 0) continue;
+            lastChunk = c;
+            if (u < before + chunks[c]) return firstPast(kept, c, u, before);
+            before += chunks[c];
+        }
+        return firstPast(kept, lastChunk, Double.POSITIVE_INFINITY, before);
+    }
+
+    /** Sum of p in chunks of 64 ids, each as four running sums (index mod 4) joined (s0 + s1) + (s2 + s3), chunks in order. */
+    private static double chunkedSum(float[] p, double[] chunks) {
+        double total = 0;
+        for (int c = 0; c * 64 < p.length; c++) {
+            double[] s = new double[4];
+            int to = Math.min(p.length, c * 64 + 64), whole = c * 64 + (to - c * 64) / 4 * 4;
+            for (int i = c * 64; i < to; i++) s[i < whole ? (i - c * 64) % 4 : 0] += p[i];
+            double sum = (s[0] + s[1]) + (s[2] + s[3]);
+            if (chunks != null) chunks[c] = sum;
+            total += sum;
+        }
+        return total;
+    }
+
+    /** In chunk c, the first id whose running sum from {@code before} passes u, else the chunk's last with a probability. */
+    private static int firstPast(float[] p, int c, double u, double before) {
         int last = -1;
-        for (int i = 0; i < vocab; i++) {
-            if (kept[i] == 0) continue;
-            cumulative += kept[i];
+        for (int i = c * 64; i < Math.min(p.length, c * 64 + 64); i++) {
+            if (p[i] == 0) continue;
+            before += p[i];
             last = i;
-            if (u < cumulative) return i;
+            if (u < before) return i;
         }
         return last;
     }
@@ -158,6 +181,26 @@ class SamplerTest {
                     assertEquals(expected, sampler.sample(logits, 0, p, new SplittableRandom(seed)),
                             "seed " + seed + ", t=" + p.temperature() + " top_p=" + p.topP() + " top_k=" + p.topK() + " min_p=" + p.minP());
                 }
+            }
+        }
+    }
+
+    /**
+     * Tokens below the candidates' threshold that share a 64-id chunk with a kept token must not
+     * count: here token 0 is the only one kept (top-k 1, or a small nucleus), and the 63 others of
+     * its chunk each hold just under the first threshold (2^-10 of its probability), 5% together.
+     */
+    @Test
+    void tokensBesideAKeptOneInItsChunkAreNotDrawn() {
+        int vocab = 4096;
+        float[] logits = new float[vocab];
+        java.util.Arrays.fill(logits, -30f);
+        logits[0] = 0f;
+        for (int i = 1; i < 64; i++) logits[i] = (float) Math.log(0.0009);
+        Sampler sampler = new Sampler(vocab);
+        for (SamplingParams p : new SamplingParams[]{params(1.0, 1.0, 1, 0), params(1.0, 0.5, 0, 0)}) {
+            for (int seed = 0; seed < 200; seed++) {
+                assertEquals(0, sampler.sample(logits, 0, p, new SplittableRandom(seed)), "seed " + seed + ", top_p=" + p.topP() + " top_k=" + p.topK());
             }
         }
     }
