@@ -11,10 +11,11 @@ import java.util.SplittableRandom;
  * Holds scratch buffers sized to the vocabulary; not thread-safe (one per engine thread).
  */
 public final class Sampler {
-    private final int vocab;
-    private final float[] probs;
     /** Tokens per chunk of {@link #chunkSums}. */
     private static final int CHUNK = 64;
+    private final int vocab;
+    /** The current row's relative probabilities (the top token's 1), zeroed where dropped. */
+    private final float[] probs;
     /** The probabilities' sums per chunk of {@link #CHUNK} ids (see {@link #sumChunks}). */
     private final double[] chunkSums;
     private final long[] order;
