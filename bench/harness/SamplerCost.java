@@ -1,4 +1,5 @@
 import dev.pagoda.config.GenerationConfig;
+import dev.pagoda.sampling.LogProbs;
 import dev.pagoda.sampling.Sampler;
 import dev.pagoda.sampling.SamplingParams;
 
@@ -7,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Time per draw of {@link Sampler} on a Qwen-sized vocabulary (151,936 logits: a Gaussian
  * spread plus a few tokens far ahead, as real rows have), for greedy, temperature alone, and
- * temperature with top-p or top-k. One thread; four rounds of 100 draws each, the first
+ * temperature with top-p or top-k; and of {@link LogProbs#logSumExp}, the log-softmax
+ * denominator every log-probability needs. One thread; four rounds of 100 draws each, the first
  * warming up the JIT. The sum printed after each figure is of the drawn ids: it must not
  * change between builds that claim the same draws.
  *
@@ -36,6 +38,10 @@ public class SamplerCost {
                 SamplingParams.builder().temperature(0.8).topK(50).build(),
         };
         for (int round = 0; round < 4; round++) {
+            long lseStart = System.nanoTime();
+            double lse = 0;
+            for (int k = 0; k < 100; k++) lse += LogProbs.logSumExp(logits, 0, vocab);
+            System.out.printf("%-18s %8.1f µs per row (%.6f)%n", "logSumExp", (System.nanoTime() - lseStart) / 1e3 / 100, lse / 100);
             for (int j = 0; j < params.length; j++) {
                 SamplingParams p = params[j].withDefaults(GenerationConfig.EMPTY);
                 SplittableRandom draws = new SplittableRandom(2);

@@ -154,6 +154,56 @@ class VectorMathTest {
     }
 
     @Test
+    void maxIsAChainOfMathMax() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int L = VectorMath.L;
+        for (int n : new int[]{1, L - 1, L, 3 * L + 5, 1000}) {
+            for (int trial = 0; trial < 6; trial++) {
+                float[] v = new float[n + 2];
+                for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian() * 10;
+                switch (trial) {
+                    case 1 -> v[1 + rnd.nextInt(n)] = Float.NaN;
+                    case 2 -> v[n] = Float.POSITIVE_INFINITY;
+                    case 3 -> { // the largest is zero, as −0 and +0
+                        for (int i = 1; i <= n; i++) v[i] = -Math.abs(v[i]) - 1;
+                        v[1 + rnd.nextInt(n)] = -0f;
+                        v[1 + rnd.nextInt(n)] = 0f;
+                    }
+                    case 4 -> java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+                    default -> { }
+                }
+                float expected = Float.NEGATIVE_INFINITY;
+                for (int i = 1; i <= n; i++) expected = Math.max(expected, v[i]);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(VectorMath.max(v, 1, n)), "n=" + n + " trial " + trial);
+            }
+        }
+    }
+
+    /** sumExp's order spelled out: lane k of the whole vectors sums its exps in double, lanes in order, then the tail. */
+    @Test
+    void sumExpAddsEachLaneThenTheLanesThenTheTail() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int L = VectorMath.L;
+        for (int n : new int[]{1, L, 5 * L + 3, 151_936}) {
+            float[] v = new float[n + 1];
+            // Shifted by the largest, as logSumExp does; exps over ~38 orders of magnitude, so that
+            // their double sums round and the order shows.
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian() * 25;
+            float shift = VectorMath.max(v, 1, n);
+            double[] lanes = new double[L];
+            int whole = n / L * L;
+            for (int i = 0; i < whole; i++) lanes[i % L] += VectorMath.exp(v[1 + i] - shift);
+            double expected = 0, exact = 0;
+            for (double lane : lanes) expected += lane;
+            for (int i = whole; i < n; i++) expected += VectorMath.exp(v[1 + i] - shift);
+            for (int i = 0; i < n; i++) exact += Math.exp(v[1 + i] - (double) shift);
+            double sum = VectorMath.sumExp(v, 1, n, shift);
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(sum), "n=" + n);
+            assertEquals(exact, sum, exact * 1e-6, "n=" + n + ": against exps in double");
+        }
+    }
+
+    @Test
     void laneSumFollowsTheHalvingTree() {
         float[] v = new float[VectorMath.L];
         SplittableRandom rnd = new SplittableRandom(5);
