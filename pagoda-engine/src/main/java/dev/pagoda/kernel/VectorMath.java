@@ -255,8 +255,9 @@ public final class VectorMath {
     /**
      * Σ exp(v[o + i] − shift) over i in [0, n), in double: each exp in float ({@link #exp}, about
      * an ulp), accumulated per lane (lane k takes the i ≡ k mod L of whole vectors), the lanes then
-     * added in order, then the tail. A log-softmax over Qwen's 152k logits in {@code Math.exp}
-     * (double) took ~0.85 ms. (Two lane-sized scratch arrays per call: it runs once per row.)
+     * added in order, then the tail. The log-softmax denominator of Qwen's 152k logits took
+     * ~0.8 ms in {@code Math.exp} (double), ~0.2 ms this way (bench/harness/SamplerCost.java).
+     * (Two lane-sized scratch arrays per call: it runs once per row.)
      */
     public static double sumExp(float[] v, int o, int n, float shift) {
         float[] scratch = new float[L];
