@@ -24,11 +24,6 @@ final class Probes {
      * faster than 4 KiB pages, so a probe over ordinary pages would understate the denominator).
      */
     static double readBandwidth(WorkerPool pool) {
-        return readBandwidth(pool, 5);
-    }
-
-    /** Best of {@code reads} streaming reads of 1 GiB (after 3 that warm up), GB/s. */
-    static double readBandwidth(WorkerPool pool, int reads) {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment seg = HugePages.allocate(arena, BYTES);
             seg.fill((byte) 1);
@@ -37,7 +32,7 @@ final class Probes {
             float[] sink = new float[pool.size() * 16];
             for (int i = 0; i < 2000; i++) sink[0] += sum(seg, 0, 1 << 16); // C2-compile the loop before timing it
             double best = 0;
-            for (int run = 0; run < reads + 3; run++) { // the first 3 warm the caches and threads
+            for (int run = 0; run < 5 + 3; run++) { // the first 3 warm the caches and threads
                 long t = System.nanoTime();
                 pool.parallelFor(chunks, (worker, start, end) -> sink[worker * 16] += sum(seg, start * chunk, end * chunk));
                 double gbs = BYTES / ((System.nanoTime() - t) / 1e9) / 1e9;

@@ -37,7 +37,8 @@ final class ThroughputBench implements Command {
               (the probes of bench kernels, best of a run before and after): pp and cN in GFLOP/s of the F32
               FMA peak (2 FLOPs per weight per token), tg in GB/s of the read bandwidth (the bytes of every
               matrix the step reads: all layers and the LM head, not the embedding rows). Each measured tg run
-              is also held against a short read probe taken just before it (the bandwidth of its moment).""";
+              is also held against the better of two read probes taken just before and just after it
+              (the bandwidth of its moment: on a shared machine it can change by half within minutes).""";
 
     @Override
     public String summary() {
@@ -95,7 +96,7 @@ final class ThroughputBench implements Command {
                     double firstAll = outs.stream().mapToDouble(o -> o.metrics().firstTokenTime()).max().orElseThrow();
                     double lastAll = outs.stream().mapToDouble(o -> o.metrics().lastTokenTime()).max().orElseThrow();
                     double tps = c * (genLen - 1) / (lastAll - firstAll);
-                    if (pair) limits.pairDecode(tps * llm.weights().bytesReadPerStep() / 1e9, probe);
+                    if (pair) limits.pairDecode(tps * llm.weights().bytesReadPerStep() / 1e9, probe, limits.readNow(args.numThreads));
                     return tps;
                 }));
                 System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);

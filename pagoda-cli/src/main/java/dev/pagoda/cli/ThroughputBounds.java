@@ -38,21 +38,23 @@ final class ThroughputBounds {
     }
 
     /**
-     * A quick read probe (best of 2) just before a single-stream decode run: this machine's
-     * bandwidth has been seen to switch between about 33 and 55 GB/s within minutes, so a run is
-     * also judged against the bandwidth of its own moment. Returns the probe, GB/s.
+     * The read probe of {@code bench kernels} (best of 5 reads of 1 GiB), taken just before and
+     * just after each single-stream decode run: this machine's bandwidth switches between about
+     * 33 and 55 GB/s, every buffer at once, for seconds to minutes
+     * ({@code docs/bench/throughput/bandwidth-phases.log}), so a probe from another moment can
+     * be in the other phase. Returns the probe, GB/s.
      */
     double readNow(int threads) {
         try (WorkerPool pool = new WorkerPool(threads)) {
-            double gbs = Probes.readBandwidth(pool, 2);
+            double gbs = Probes.readBandwidth(pool);
             bandwidthGbs = Math.max(bandwidthGbs, gbs);
             return gbs;
         }
     }
 
-    /** Records a measured decode run's GB/s over the probe taken just before it. */
-    void pairDecode(double runGbs, double probeGbs) {
-        pairedDecode.add(runGbs / probeGbs);
+    /** Records a decode run's GB/s over the better of the probes taken just before and just after it. */
+    void pairDecode(double runGbs, double probeBefore, double probeAfter) {
+        pairedDecode.add(runGbs / Math.max(probeBefore, probeAfter));
     }
 
     /** Probes again, prints each median against its bound and returns the figures for the JSON report. */
@@ -80,7 +82,7 @@ final class ThroughputBounds {
                         e.getKey(), tps, gbs, 100 * fraction, bandwidthGbs * 1e9 / bytes);
                 if (!pairedDecode.isEmpty()) {
                     double median = PrefixCacheBench.median(pairedDecode.stream().mapToDouble(Double::doubleValue).toArray());
-                    System.out.printf("%-10s %3.0f%% of the read probe taken just before each run (median of %d; %s)%n", "",
+                    System.out.printf("%-10s %3.0f%% of the better read probe taken just before and after each run (median of %d; %s)%n", "",
                             100 * median, pairedDecode.size(), String.join(" ", pairedDecode.stream().map(f -> String.format("%.0f%%", 100 * f)).toList()));
                     out.put(e.getKey() + "_fraction_of_paired_probe", median);
                 }
