@@ -30,7 +30,8 @@ final class ThroughputBench implements Command {
                                            [--runs 5] [--warmup 1] [--seed 0] [--output-json FILE] [--no-bounds]
                                            [engine flags]
               pp<prompt-len>: prompt tokens/s of one prefill (time to first token)
-              tg<gen-len>:    decode tokens/s of one sequence, (gen-len - 1) / (last token time - first token time)
+              tg<gen-len>:    decode tokens/s of one sequence, (gen-len - 1) / (last token time - first token time),
+                              and the median time between its tokens over the measured runs
               c<N>:           aggregate decode tokens/s of N sequences generating gen-len tokens together
               Reports the median of --runs after --warmup discarded runs, and the min and max.
               Then, unless --no-bounds, each median against the machine's limits measured in this process
@@ -85,13 +86,16 @@ final class ThroughputBench implements Command {
             for (int c : concurrency) {
                 String name = c == 1 ? "tg" + genLen : "c" + c + " tg" + genLen;
                 int[] runIndex = {0};
+                List<Double> stepTimes = new ArrayList<>(); // seconds between a measured tg run's tokens
                 results.put(name, measure(name, runs, warmup, () -> {
-                    boolean pair = c == 1 && limits != null && runIndex[0]++ >= warmup;
+                    boolean measured = runIndex[0]++ >= warmup;
+                    boolean pair = c == 1 && limits != null && measured;
                     double probe = pair ? limits.readNow(args.numThreads) : 0;
                     List<Prompt> prompts = new ArrayList<>();
                     for (int i = 0; i < c; i++) prompts.add(randomPrompt(rnd, 8, vocab));
                     long wallStart = System.nanoTime(), forwardStart = llm.engine().forwardNanos();
-                    List<RequestOutput> outs = generate(llm, prompts, genLen);
+                    List<RequestOutput> outs = c == 1 ? List.of(generateTimed(llm, prompts.getFirst(), genLen, measured ? stepTimes : new ArrayList<>()))
+                            : generate(llm, prompts, genLen);
                     overhead[0] = 1 - (llm.engine().forwardNanos() - forwardStart) / (double) (System.nanoTime() - wallStart);
                     double firstAll = outs.stream().mapToDouble(o -> o.metrics().firstTokenTime()).max().orElseThrow();
                     double lastAll = outs.stream().mapToDouble(o -> o.metrics().lastTokenTime()).max().orElseThrow();
@@ -100,6 +104,13 @@ final class ThroughputBench implements Command {
                     return tps;
                 }));
                 System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);
+                if (c == 1) {
+                    double medianStep = PrefixCacheBench.median(stepTimes.stream().mapToDouble(Double::doubleValue).toArray());
+                    System.out.printf("%-10s median time per output token %.2f ms (%.2f t/s) over the %d decode steps of the measured runs%n", "",
+                            1e3 * medianStep, 1 / medianStep, stepTimes.size());
+                    @SuppressWarnings("unchecked") Map<String, Object> row = (Map<String, Object>) results.get(name);
+                    row.put("median_time_per_output_token_s", medianStep);
+                }
             }
             if (limits != null) results.put("bounds", limits.report(llm, results, args.numThreads));
         }
@@ -131,6 +142,23 @@ final class ThroughputBench implements Command {
 
     private static List<RequestOutput> generate(LLM llm, List<Prompt> prompts, int tokens) {
         return llm.generatePrompts(prompts, SamplingParams.builder().temperature(0.0).maxTokens(tokens).ignoreEos(true).build());
+    }
+
+    /**
+     * One sequence's generation, adding to {@code gaps} the seconds between its tokens: the
+     * median of those is the decode speed without the rare slow step (on a shared machine a
+     * descheduled thread or a dip in bandwidth), which the tg figure, a mean, includes.
+     */
+    private static RequestOutput generateTimed(LLM llm, Prompt prompt, int tokens, List<Double> gaps) {
+        long[] last = {0};
+        int[] seen = {0};
+        return llm.generate(prompt, SamplingParams.builder().temperature(0.0).maxTokens(tokens).ignoreEos(true).build(), o -> {
+            long now = System.nanoTime();
+            int n = o.outputs().getFirst().tokenIds().length;
+            if (seen[0] > 0 && n > seen[0]) gaps.add((now - last[0]) / 1e9 / (n - seen[0]));
+            last[0] = now;
+            seen[0] = n;
+        });
     }
 
     private static Prompt randomPrompt(SplittableRandom rnd, int length, int vocab) {

@@ -13,6 +13,8 @@ class BenchSmokeTest {
                 "--concurrency", "1,2", "--runs", "1", "--warmup", "0", "--kv-cache-memory", "4MiB");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().matches("(?s).*pp8 +[0-9.]+ .*\\ntg4 +[0-9.]+ .*\\nc2 tg4 +[0-9.]+ .*"), r.out());
+        // one measured run of 4 tokens: the first from the prefill, then 3 decode steps
+        assertTrue(r.out().matches("(?s).*\\n +median time per output token [0-9.]+ ms \\([0-9.]+ t/s\\) over the 3 decode steps of the measured runs\\n.*"), r.out());
         assertTrue(r.out().matches("(?s).*bounds: probes [0-9.]+ GB/s read, [0-9.]+ GFLOP/s F32 FMA peak.*"
                 + "\\ntg4 +[0-9.]+ t/s = +[0-9.]+ GB/s = +[0-9]+% of the read bound.*"
                 + "\\n +[0-9]+% of the better read probe taken just before and after each run \\(median of 1; [0-9]+%\\).*"
