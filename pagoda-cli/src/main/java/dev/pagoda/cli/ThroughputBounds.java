@@ -80,6 +80,12 @@ final class ThroughputBounds {
                 fraction = gbs / bandwidthGbs;
                 System.out.printf("%-10s %8.2f t/s = %6.1f GB/s = %3.0f%% of the read bound (%.1f t/s)%n",
                         e.getKey(), tps, gbs, 100 * fraction, bandwidthGbs * 1e9 / bytes);
+                if (m.get("median_time_per_output_token_s") instanceof Double step) {
+                    double stepGbs = bytes / step / 1e9;
+                    System.out.printf("%-10s median step %.2f t/s = %6.1f GB/s = %3.0f%% of the read bound%n", "",
+                            1 / step, stepGbs, 100 * stepGbs / bandwidthGbs);
+                    out.put(e.getKey() + "_median_step_fraction_of_bound", stepGbs / bandwidthGbs);
+                }
                 if (!pairedDecode.isEmpty()) {
                     double median = PrefixCacheBench.median(pairedDecode.stream().mapToDouble(Double::doubleValue).toArray());
                     System.out.printf("%-10s %3.0f%% of the better read probe taken just before and after each run (median of %d; %s)%n", "",

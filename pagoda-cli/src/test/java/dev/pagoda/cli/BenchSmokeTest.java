@@ -17,6 +17,7 @@ class BenchSmokeTest {
         assertTrue(r.out().matches("(?s).*\\n +median time per output token [0-9.]+ ms \\([0-9.]+ t/s\\) over the 3 decode steps of the measured runs\\n.*"), r.out());
         assertTrue(r.out().matches("(?s).*bounds: probes [0-9.]+ GB/s read, [0-9.]+ GFLOP/s F32 FMA peak.*"
                 + "\\ntg4 +[0-9.]+ t/s = +[0-9.]+ GB/s = +[0-9]+% of the read bound.*"
+                + "\\n +median step [0-9.]+ t/s = +[0-9.]+ GB/s = +[0-9]+% of the read bound.*"
                 + "\\n +[0-9]+% of the better read probe taken just before and after each run \\(median of 1; [0-9]+%\\).*"
                 + "\\nc2 tg4 +[0-9.]+ t/s = +[0-9.]+ GFLOP/s = +[0-9]+% of the FMA peak.*"), r.out());
     }
