@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * Time per draw of {@link Sampler} on a Qwen-sized vocabulary (151,936 logits: a Gaussian
  * spread plus a few tokens far ahead, as real rows have), for greedy, temperature alone, and
  * temperature with top-p or top-k; and of {@link LogProbs#logSumExp}, the log-softmax
- * denominator every log-probability needs. One thread; four rounds of 100 draws each, the first
+ * denominator every log-probability needs, and {@link LogProbs#topK}, the top 20 a
+ * {@code logprobs} request lists. One thread; four rounds of 100 draws each, the first
  * warming up the JIT. The sum printed after each figure is of the drawn ids: it must not
  * change between builds that claim the same draws.
  *
@@ -42,6 +43,14 @@ public class SamplerCost {
             double lse = 0;
             for (int k = 0; k < 100; k++) lse += LogProbs.logSumExp(logits, 0, vocab);
             System.out.printf("%-18s %8.1f µs per row (%.6f)%n", "logSumExp", (System.nanoTime() - lseStart) / 1e3 / 100, lse / 100);
+            int[] ids = new int[20];
+            float[] lps = new float[20];
+            long topStart = System.nanoTime(), idSum = 0;
+            for (int k = 0; k < 100; k++) {
+                LogProbs.topK(logits, 0, vocab, 20, lse / 100, ids, lps);
+                idSum += ids[k % 20];
+            }
+            System.out.printf("%-18s %8.1f µs per row (ids sum %d)%n", "topK 20", (System.nanoTime() - topStart) / 1e3 / 100, idSum);
             for (int j = 0; j < params.length; j++) {
                 SamplingParams p = params[j].withDefaults(GenerationConfig.EMPTY);
                 SplittableRandom draws = new SplittableRandom(2);

@@ -4,6 +4,7 @@ import dev.pagoda.PagodaException;
 import dev.pagoda.cache.BlockCopy;
 import dev.pagoda.cache.BlockManager;
 import dev.pagoda.config.GenerationConfig;
+import dev.pagoda.kernel.VectorMath;
 import dev.pagoda.model.ForwardBatch;
 import dev.pagoda.sampling.InvalidParameterException;
 import dev.pagoda.sampling.LogProbs;
@@ -358,10 +359,7 @@ public final class LLMEngine {
 
     /** 1 + the number of tokens with a strictly larger logit. */
     private int rank(float[] row, int off, int token) {
-        float v = row[off + token];
-        int r = 1;
-        for (int i = 0; i < vocab; i++) if (row[off + i] > v) r++;
-        return r;
+        return 1 + VectorMath.countAbove(row, off, vocab, row[off + token]);
     }
 
     private String tokenText(int id) {

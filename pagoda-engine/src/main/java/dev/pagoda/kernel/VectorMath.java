@@ -197,6 +197,27 @@ public final class VectorMath {
         return k;
     }
 
+    /** The first index in [from, to) whose value is greater than {@code v} (never a NaN: {@code >} is false for it), or {@code to}. */
+    public static int indexAbove(float[] a, int from, int to, float v) {
+        FloatVector threshold = FloatVector.broadcast(F, v);
+        int i = from;
+        for (int upper = to - L; i <= upper; i += L) {
+            var above = FloatVector.fromArray(F, a, i).compare(VectorOperators.GT, threshold);
+            if (above.anyTrue()) return i + above.firstTrue();
+        }
+        for (; i < to; i++) if (a[i] > v) return i;
+        return to;
+    }
+
+    /** How many of a[off, off + n) are greater than {@code v} ({@code >}: NaNs never count). */
+    public static int countAbove(float[] a, int off, int n, float v) {
+        FloatVector threshold = FloatVector.broadcast(F, v);
+        int count = 0, i = 0;
+        for (int upper = n - L; i <= upper; i += L) count += FloatVector.fromArray(F, a, off + i).compare(VectorOperators.GT, threshold).trueCount();
+        for (; i < n; i++) if (a[off + i] > v) count++;
+        return count;
+    }
+
     /**
      * Rotary embedding of one head whose pairs are (i, i + half) (Hugging Face's rotate_half
      * layout): x_i' = x_i·cos_i − x_{i+half}·sin_i, x_{i+half}' = x_i·sin_i + x_{i+half}·cos_i.

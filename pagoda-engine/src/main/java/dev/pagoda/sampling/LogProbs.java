@@ -23,20 +23,30 @@ public final class LogProbs {
 
     /**
      * The {@code k} most likely tokens, best first (ties: lower id first), as ids and logprobs
-     * written into the given arrays; returns how many were written (min(k, n)).
+     * written into the given arrays; returns how many were written (min(k, n)). Once k tokens
+     * are held, only a logit above the k-th best can enter, so the rest of the row is searched
+     * for the next such logit on vectors (a 152k-logit row: one pass of compares, not a
+     * scalar comparison chain per token).
      */
     public static int topK(float[] logits, int off, int n, int k, double logSumExp, int[] ids, float[] logprobs) {
         int count = Math.min(k, n);
         for (int j = 0; j < count; j++) ids[j] = -1;
-        for (int i = 0; i < n; i++) {
-            float x = logits[off + i];
-            int pos = count;
-            while (pos > 0 && (ids[pos - 1] < 0 || x > logits[off + ids[pos - 1]])) pos--;
-            if (pos >= count) continue;
-            System.arraycopy(ids, pos, ids, pos + 1, count - pos - 1);
-            ids[pos] = i;
+        for (int i = 0; i < count; i++) insert(logits, off, i, ids, count);
+        for (int i = count; count > 0 && i < n; i++) {
+            i = VectorMath.indexAbove(logits, off + i, off + n, logits[off + ids[count - 1]]) - off;
+            if (i < n) insert(logits, off, i, ids, count);
         }
         for (int j = 0; j < count; j++) logprobs[j] = (float) (logits[off + ids[j]] - logSumExp);
         return count;
+    }
+
+    /** Puts token i into the ranking ids[0, count) (an empty slot is −1) if its logit beats the last held. */
+    private static void insert(float[] logits, int off, int i, int[] ids, int count) {
+        float x = logits[off + i];
+        int pos = count;
+        while (pos > 0 && (ids[pos - 1] < 0 || x > logits[off + ids[pos - 1]])) pos--;
+        if (pos >= count) return;
+        System.arraycopy(ids, pos, ids, pos + 1, count - pos - 1);
+        ids[pos] = i;
     }
 }

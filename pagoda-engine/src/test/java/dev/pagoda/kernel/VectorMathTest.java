@@ -82,6 +82,50 @@ class VectorMathTest {
         return best;
     }
 
+    /** Rows for the comparison helpers: Gaussian, with ties at the threshold, NaNs, ±0 and infinities mixed in by trial. */
+    private static float[] comparisonRow(SplittableRandom rnd, int length, int trial, float threshold) {
+        float[] v = new float[length];
+        for (int i = 0; i < length; i++) v[i] = (float) rnd.nextGaussian();
+        switch (trial % 5) {
+            case 1 -> { for (int k = 0; k < length / 4 + 1; k++) v[rnd.nextInt(length)] = threshold; } // equal: not above
+            case 2 -> { for (int k = 0; k < length / 3 + 1; k++) v[rnd.nextInt(length)] = Float.NaN; }
+            case 3 -> { v[rnd.nextInt(length)] = -0f; v[rnd.nextInt(length)] = Float.POSITIVE_INFINITY; }
+            case 4 -> java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+            default -> { }
+        }
+        return v;
+    }
+
+    @Test
+    void indexAboveAndCountAboveAgreeWithScalarComparisons() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        int L = VectorMath.L;
+        for (int n : new int[]{1, 3, L - 1, L, L + 1, 3 * L + 7, 1000, 151936}) {
+            for (int trial = 0; trial < 30; trial++) {
+                float threshold = switch (trial % 6) {
+                    case 0 -> 0f;
+                    case 1 -> 1.5f;
+                    case 2 -> 3.5f; // rarely exceeded: the first index may be far, or in the tail, or absent
+                    case 3 -> -0f;
+                    case 4 -> Float.NaN; // nothing is above NaN
+                    default -> Float.NEGATIVE_INFINITY;
+                };
+                float[] v = comparisonRow(rnd, n + 5, trial, threshold);
+                int from = 2 + rnd.nextInt(3), to = from + n - rnd.nextInt(Math.min(n, 3));
+                int first = to, count = 0;
+                for (int i = from; i < to; i++) {
+                    if (v[i] > threshold) {
+                        if (first == to) first = i;
+                        count++;
+                    }
+                }
+                String where = "n=" + n + " trial " + trial + " threshold " + threshold;
+                assertEquals(first, VectorMath.indexAbove(v, from, to, threshold), where);
+                assertEquals(count, VectorMath.countAbove(v, from, to - from, threshold), where);
+            }
+        }
+    }
+
     @Test
     void argmaxIsTheFirstIndexOfTheLargestValue() {
         SplittableRandom rnd = new SplittableRandom(7);

@@ -41,4 +41,47 @@ class LogProbsTest {
             assertEquals(inDouble(row, 0, row.length), LogProbs.logSumExp(row, 0, row.length), java.util.Arrays.toString(row));
         }
     }
+
+    /** The ranking as written before the vector search: every token through the insertion chain. */
+    private static int[] scalarTopK(float[] logits, int off, int n, int k) {
+        int count = Math.min(k, n);
+        int[] ids = new int[count];
+        java.util.Arrays.fill(ids, -1);
+        for (int i = 0; i < n; i++) {
+            float x = logits[off + i];
+            int pos = count;
+            while (pos > 0 && (ids[pos - 1] < 0 || x > logits[off + ids[pos - 1]])) pos--;
+            if (pos >= count) continue;
+            System.arraycopy(ids, pos, ids, pos + 1, count - pos - 1);
+            ids[pos] = i;
+        }
+        return ids;
+    }
+
+    @Test
+    void topKRanksAsEveryTokenThroughTheInsertionChainWould() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int n : new int[]{1, 5, 16, 17, 300, 151_936}) {
+            for (int trial = 0; trial < 12; trial++) {
+                float[] logits = new float[n + 2];
+                for (int i = 0; i < logits.length; i++) logits[i] = (float) rnd.nextGaussian() * 3;
+                switch (trial % 4) {
+                    case 1 -> { for (int j = 0; j < 40; j++) logits[2 + rnd.nextInt(n)] = 9f; } // ties at the top: lower id first
+                    case 2 -> { for (int j = 0; j < n / 5 + 1; j++) logits[2 + rnd.nextInt(n)] = Float.NaN; }
+                    case 3 -> logits[2 + n - 1] = 50f; // the best is the last token
+                    default -> { }
+                }
+                for (int k : new int[]{0, 1, 2, 5, 20}) {
+                    int[] ids = new int[k];
+                    float[] lps = new float[k];
+                    int count = LogProbs.topK(logits, 2, n, k, 1.0, ids, lps);
+                    int[] expected = scalarTopK(logits, 2, n, k);
+                    String where = "n=" + n + " trial " + trial + " k=" + k;
+                    assertEquals(expected.length, count, where);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, java.util.Arrays.copyOf(ids, count), where);
+                    for (int j = 0; j < count; j++) assertEquals((float) (logits[2 + ids[j]] - 1.0), lps[j], where);
+                }
+            }
+        }
+    }
 }
