@@ -33,6 +33,7 @@ public final class LogProbs {
         for (int j = 0; j < count; j++) ids[j] = -1;
         for (int i = 0; i < count; i++) insert(logits, off, i, ids, count);
         for (int i = count; count > 0 && i < n; i++) {
+            // jump to the next logit above the last one held (the tokens passed over could not enter)
             i = VectorMath.indexAbove(logits, off + i, off + n, logits[off + ids[count - 1]]) - off;
             if (i < n) insert(logits, off, i, ids, count);
         }
