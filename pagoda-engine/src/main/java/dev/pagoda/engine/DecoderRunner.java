@@ -1,6 +1,7 @@
 package dev.pagoda.engine;
 
 import dev.pagoda.cache.KvCache;
+import dev.pagoda.kernel.WorkerPool;
 import dev.pagoda.model.Decoder;
 import dev.pagoda.model.ForwardBatch;
 
@@ -39,5 +40,10 @@ public record DecoderRunner(Decoder decoder, KvCache cache) implements ModelRunn
     @Override
     public void execute(ForwardBatch batch, float[] logits) {
         decoder.forward(batch, cache, logits);
+    }
+
+    @Override
+    public WorkerPool workers() {
+        return decoder.pool();
     }
 }

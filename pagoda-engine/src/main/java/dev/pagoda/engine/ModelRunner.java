@@ -1,5 +1,6 @@
 package dev.pagoda.engine;
 
+import dev.pagoda.kernel.WorkerPool;
 import dev.pagoda.model.ForwardBatch;
 
 /**
@@ -28,4 +29,12 @@ public interface ModelRunner {
 
     /** Runs the batch; writes the logits of {@code batch.logitRows()} into {@code logits}, row i at i × vocabSize. */
     void execute(ForwardBatch batch, float[] logits);
+
+    /**
+     * The threads the engine may also use between forward passes (to draw the batch's tokens),
+     * idle while it does; null for the engine thread alone.
+     */
+    default WorkerPool workers() {
+        return null;
+    }
 }

@@ -60,6 +60,11 @@ public final class Decoder {
         return c;
     }
 
+    /** The threads the forward pass runs on. */
+    public WorkerPool pool() {
+        return pool;
+    }
+
     public int maxTokens() {
         return maxTokens;
     }

@@ -1,5 +1,6 @@
 package dev.pagoda.engine;
 
+import dev.pagoda.kernel.WorkerPool;
 import dev.pagoda.model.ForwardBatch;
 
 import java.util.HashSet;
@@ -24,6 +25,8 @@ final class FakeRunner implements ModelRunner {
     private static final long ROOT = 0x243F6A8885A308D3L;
     private final long[] slots;
     long tokensRun;
+    /** What {@link #workers()} offers the engine (null: none). */
+    WorkerPool workers;
 
     FakeRunner(int vocab, int numBlocks, int blockSize, int maxTokens, int maxSeqs, int maxModelLen) {
         this.vocab = vocab;
@@ -40,6 +43,7 @@ final class FakeRunner implements ModelRunner {
     public int maxLogitRows() { return maxSeqs; }
     public int numBlocks() { return numBlocks; }
     public int blockSize() { return blockSize; }
+    public WorkerPool workers() { return workers; }
 
     public void copyBlock(int src, int dst) {
         System.arraycopy(slots, src * blockSize, slots, dst * blockSize, blockSize);
