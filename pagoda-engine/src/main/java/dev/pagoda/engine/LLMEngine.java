@@ -84,7 +84,7 @@ public final class LLMEngine {
         this.workers = runner.workers();
         this.samplers = new Sampler[workers == null ? 1 : workers.size()];
         for (int i = 0; i < samplers.length; i++) samplers[i] = new Sampler(vocab);
-        this.draws = new ParallelDraws(maxNumSeqs);
+        this.draws = new ParallelDraws(runner.maxLogitRows()); // at most one sampled row per logit row
         this.processed = new float[vocab];
         this.logits = new float[runner.maxLogitRows() * vocab];
     }
@@ -391,10 +391,10 @@ public final class LLMEngine {
         private final int[] offsets, tokens;
         private int count, next;
 
-        ParallelDraws(int maxSequences) {
-            sequences = new Sequence[maxSequences];
-            offsets = new int[maxSequences];
-            tokens = new int[maxSequences];
+        ParallelDraws(int maxRows) {
+            sequences = new Sequence[maxRows];
+            offsets = new int[maxRows];
+            tokens = new int[maxRows];
         }
 
         /** Draws the tokens of this step's eligible sequences, if there are two or more and threads to share them. */
