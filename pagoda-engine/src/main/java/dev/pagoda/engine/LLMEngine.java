@@ -48,8 +48,8 @@ public final class LLMEngine {
     private final ParallelDraws draws;
     private final Map<String, Request> requests = new HashMap<>();
     private final float[] logits;
-    /** A copy of one logits row for the logits processors to change (the raw row stays for log-probabilities). */
-    private final float[] processed;
+    /** Per thread, a copy of one logits row for the logits processors to change (the raw row stays for log-probabilities). */
+    private final float[][] processed;
     private final int vocab;
     private long steps;
     private int lastStepTokens;
@@ -85,7 +85,7 @@ public final class LLMEngine {
         this.samplers = new Sampler[workers == null ? 1 : workers.size()];
         for (int i = 0; i < samplers.length; i++) samplers[i] = new Sampler(vocab);
         this.draws = new ParallelDraws(runner.maxLogitRows()); // at most one sampled row per logit row
-        this.processed = new float[vocab];
+        this.processed = new float[samplers.length][vocab];
         this.logits = new float[runner.maxLogitRows() * vocab];
     }
 
@@ -305,29 +305,43 @@ public final class LLMEngine {
     }
 
     /**
-     * Appends {@code s}'s next token, {@code drawn} if {@link ParallelDraws} drew it (else −1), or
-     * drawn here from the raw logits at {@code off}: through the request's logits processors on a
-     * copy of the row when it has any, straight from the row otherwise.
+     * Appends {@code s}'s next token: {@code drawn} if {@link ParallelDraws} drew it (else −1), or
+     * drawn here from the raw logits at {@code off} — by {@link #draw}, or for a structured-output
+     * request through its processors and then its grammar's mask.
      */
     private void sampleInto(Request r, Sequence s, int off, int drawn) {
         SamplingParams p = r.params;
         int token;
         if (drawn >= 0) {
             token = drawn;
-        } else if (r.processors.isEmpty() && s.guided == null) {
-            token = samplers[0].sample(logits, off, p, s.rng);
+        } else if (s.guided == null) {
+            token = draw(0, r, s, off);
         } else {
-            System.arraycopy(logits, off, processed, 0, vocab);
-            r.processors.apply(processed, 0, s);
-            if (s.guided != null) s.guided.applyMask(processed, 0); // last: only tokens the grammar allows remain
-            token = samplers[0].sample(processed, 0, p, s.rng);
-            if (s.guided != null) s.guided.advance(token);
+            float[] row = processed[0];
+            System.arraycopy(logits, off, row, 0, vocab);
+            r.processors.apply(row, 0, s);
+            s.guided.applyMask(row, 0); // last: only tokens the grammar allows remain
+            token = samplers[0].sample(row, 0, p, s.rng);
+            s.guided.advance(token);
         }
         boolean wantsLogprob = s.logprobs != null || p.selectsCandidates();
         // One log-softmax denominator per token (~0.2 ms on a 152k vocabulary) for both uses.
         double lse = wantsLogprob ? LogProbs.logSumExp(logits, off, vocab) : Double.NaN;
         if (wantsLogprob) s.cumulativeLogprob += (float) (logits[off + token] - lse);
         accept(s, logits, off, token, lse);
+    }
+
+    /**
+     * {@code s}'s next token drawn by thread {@code worker}'s sampler from the raw logits at
+     * {@code off}: through the request's logits processors on that thread's copy of the row when
+     * it has any, straight from the row otherwise.
+     */
+    private int draw(int worker, Request r, Sequence s, int off) {
+        if (r.processors.isEmpty()) return samplers[worker].sample(logits, off, r.params, s.rng);
+        float[] row = processed[worker];
+        System.arraycopy(logits, off, row, 0, vocab);
+        r.processors.apply(row, 0, s);
+        return samplers[worker].sample(row, 0, r.params, s.rng);
     }
 
     /**
@@ -379,9 +393,9 @@ public final class LLMEngine {
 
     /**
      * The step's draws that depend on nothing but the sequence's row of raw logits, its sampling
-     * parameters and its own random generator (a forked sequence with no logits processor, no
-     * grammar and no beams), drawn on the workers before the step's serial loop, one sampler per
-     * worker. Each is the draw the engine thread would make (the same generator, advanced by the
+     * parameters (logits processors included) and its own random generator (a forked sequence
+     * with no grammar and no beams), drawn on the workers before the step's serial loop, one
+     * sampler and one row copy per worker. Each is the draw the engine thread would make (the same generator, advanced by the
      * same draw), so outputs do not depend on the thread count; the serial loop then takes them
      * in chunk order ({@link #tokenFor}). At a 152k vocabulary a draw with top-p costs ~0.3 ms,
      * so 16 sequences kept the other cores idle for ~5 ms a step.
@@ -408,7 +422,7 @@ public final class LLMEngine {
                 if (!c.wantsLogits()) continue;
                 int off = row++ * vocab;
                 Request r = c.seq().request;
-                if (r.beams == null && r.forked() && r.processors.isEmpty() && c.seq().guided == null) {
+                if (r.beams == null && r.forked() && c.seq().guided == null) {
                     sequences[count] = c.seq();
                     offsets[count++] = off;
                 }
@@ -422,10 +436,7 @@ public final class LLMEngine {
 
         @Override
         public void run(int worker, int start, int end) {
-            for (int j = start; j < end; j++) {
-                Sequence s = sequences[j];
-                tokens[j] = samplers[worker].sample(logits, offsets[j], s.request.params, s.rng);
-            }
+            for (int j = start; j < end; j++) tokens[j] = draw(worker, sequences[j].request, sequences[j], offsets[j]);
         }
 
         /** The token drawn for {@code s} (asked in chunk order), or −1 if it is to be drawn in the loop. */

@@ -16,8 +16,12 @@ final class Penalties implements LogitsProcessor {
     private final double presence;
     private final double frequency;
     private final float repetition;
-    /** The prompt's distinct token ids, sorted (only needed for the repetition penalty). */
-    private int[] promptTokens;
+    /**
+     * The prompt's distinct token ids, sorted (only needed for the repetition penalty), read once
+     * for all the request's sequences. Volatile: sequences may be penalised on different threads,
+     * and one that finds it unset computes the same array.
+     */
+    private volatile int[] promptTokens;
 
     Penalties(double presence, double frequency, double repetition) {
         this.presence = presence;
@@ -33,14 +37,15 @@ final class Penalties implements LogitsProcessor {
         Arrays.sort(out);
         if (repetition != 1f) {
             // Every sequence of a request has the same prompt; it is read once.
-            if (promptTokens == null) {
+            int[] promptIds = promptTokens;
+            if (promptIds == null) {
                 int[] prompt = new int[p];
                 for (int i = 0; i < p; i++) prompt[i] = seq.token(i);
-                promptTokens = Arrays.stream(prompt).sorted().distinct().toArray();
+                promptTokens = promptIds = Arrays.stream(prompt).sorted().distinct().toArray();
             }
-            for (int id : promptTokens) repeat(logits, off + id);
+            for (int id : promptIds) repeat(logits, off + id);
             for (int i = 0; i < out.length; i++) {
-                if ((i == 0 || out[i] != out[i - 1]) && Arrays.binarySearch(promptTokens, out[i]) < 0) repeat(logits, off + out[i]);
+                if ((i == 0 || out[i] != out[i - 1]) && Arrays.binarySearch(promptIds, out[i]) < 0) repeat(logits, off + out[i]);
             }
         }
         if (presence == 0 && frequency == 0) return;

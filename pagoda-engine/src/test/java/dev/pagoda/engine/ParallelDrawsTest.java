@@ -21,12 +21,16 @@ class ParallelDrawsTest {
         FakeRunner runner = new FakeRunner(VOCAB, 256, 16, 512, 16, 256);
         runner.workers = workers;
         LLMEngine e = new LLMEngine(runner, null, GenerationConfig.EMPTY, 256, 16, 512, true, true);
-        for (int i = 0; i < 6; i++) {
+        List<Integer> allowed = new ArrayList<>();
+        for (int id = 7; id < VOCAB; id += 3) allowed.add(id);
+        for (int i = 0; i < 9; i++) {
             SamplingParams.Builder p = SamplingParams.builder().maxTokens(12 + i).ignoreEos(true).seed(100L + i);
-            switch (i % 3) {
-                case 0 -> p.temperature(0.9).topP(0.95).n(2);          // drawn on the workers once forked
-                case 1 -> p.temperature(1.3).topK(50).presencePenalty(0.5); // a logits processor: drawn in the loop
-                default -> p.temperature(0.0);                         // greedy, on the workers too
+            switch (i % 4) {
+                case 0 -> p.temperature(0.9).topP(0.95).n(2);
+                // logits processors, the sequences of one request on both threads at once: their processors are shared
+                case 1 -> p.temperature(1.3).topK(50).presencePenalty(0.5).repetitionPenalty(1.3).n(2);
+                case 2 -> p.temperature(0.7).allowedTokenIds(allowed).frequencyPenalty(0.4).minTokens(3).n(3);
+                default -> p.temperature(0.0); // greedy
             }
             e.addRequest("r" + i, null, new int[]{1 + i, 2, 3 + 2 * i}, p.build());
         }
@@ -45,7 +49,7 @@ class ParallelDrawsTest {
     @Test
     void drawsOnTwoThreadsAreTheEngineThreadsDraws() {
         List<String> alone = run(null);
-        assertEquals(8, alone.size(), "6 requests, two of them with n = 2");
+        assertEquals(18, alone.size(), "9 requests: 3 + 2 with n = 2, 2 with n = 3, 2 alone");
         try (WorkerPool pool = new WorkerPool(2)) {
             assertEquals(alone, run(pool));
             assertEquals(alone, run(pool)); // and again: the split between the threads may differ

@@ -134,6 +134,7 @@ class LogitsProcessorsTest {
         assertDistribution(base().repetitionPenalty(0.6));
         assertDistribution(base().logitBias(Map.of(6, 4.0, 5, -2.0)));
         assertDistribution(base().allowedTokenIds(List.of(1, 2, 6)));
+        assertDistribution(base().allowedTokenIds(List.of(V - 1, 3, 0, 3))); // unsorted, repeated, both ends
         assertDistribution(base().minTokens(8).stopTokenIds(List.of(5)));
     }
 
