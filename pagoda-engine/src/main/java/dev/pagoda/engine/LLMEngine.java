@@ -395,10 +395,10 @@ public final class LLMEngine {
      * The step's draws that depend on nothing but the sequence's row of raw logits, its sampling
      * parameters (logits processors included) and its own random generator (a forked sequence
      * with no grammar and no beams), drawn on the workers before the step's serial loop, one
-     * sampler and one row copy per worker. Each is the draw the engine thread would make (the same generator, advanced by the
-     * same draw), so outputs do not depend on the thread count; the serial loop then takes them
-     * in chunk order ({@link #tokenFor}). At a 152k vocabulary a draw with top-p costs ~0.3 ms,
-     * so 16 sequences kept the other cores idle for ~5 ms a step.
+     * sampler and one row copy per worker. Each is the draw the engine thread would make (the
+     * same generator, advanced by the same draw), so outputs do not depend on the thread count;
+     * the serial loop then takes them in chunk order ({@link #tokenFor}). At a 152k vocabulary a
+     * draw with top-p costs ~0.3 ms, so 16 sequences kept the other cores idle for ~5 ms a step.
      */
     private final class ParallelDraws implements WorkerPool.RangeTask {
         private final Sequence[] sequences;
@@ -427,7 +427,8 @@ public final class LLMEngine {
                     offsets[count++] = off;
                 }
             }
-            if (count < 2) {
+            if (count < 2) { // one draw is not worth a hand-off: the loop makes it
+                java.util.Arrays.fill(sequences, 0, count, null);
                 count = 0;
                 return;
             }
