@@ -141,7 +141,7 @@ final class ThroughputBench implements Command {
     }
 
     private static List<RequestOutput> generate(LLM llm, List<Prompt> prompts, int tokens) {
-        return llm.generatePrompts(prompts, SamplingParams.builder().temperature(0.0).maxTokens(tokens).ignoreEos(true).build());
+        return llm.generatePrompts(prompts, greedy(tokens));
     }
 
     /**
@@ -152,13 +152,18 @@ final class ThroughputBench implements Command {
     private static RequestOutput generateTimed(LLM llm, Prompt prompt, int tokens, List<Double> gaps) {
         long[] last = {0};
         int[] seen = {0};
-        return llm.generate(prompt, SamplingParams.builder().temperature(0.0).maxTokens(tokens).ignoreEos(true).build(), o -> {
+        return llm.generate(prompt, greedy(tokens), o -> {
             long now = System.nanoTime();
             int n = o.outputs().getFirst().tokenIds().length;
             if (seen[0] > 0 && n > seen[0]) gaps.add((now - last[0]) / 1e9 / (n - seen[0]));
             last[0] = now;
             seen[0] = n;
         });
+    }
+
+    /** Exactly {@code tokens} greedy tokens (EOS ignored). */
+    private static SamplingParams greedy(int tokens) {
+        return SamplingParams.builder().temperature(0.0).maxTokens(tokens).ignoreEos(true).build();
     }
 
     private static Prompt randomPrompt(SplittableRandom rnd, int length, int vocab) {

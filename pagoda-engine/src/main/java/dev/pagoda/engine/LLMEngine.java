@@ -306,24 +306,11 @@ public final class LLMEngine {
 
     /**
      * Appends {@code s}'s next token: {@code drawn} if {@link ParallelDraws} drew it (else −1), or
-     * drawn here from the raw logits at {@code off} — by {@link #draw}, or for a structured-output
-     * request through its processors and then its grammar's mask.
+     * drawn here by {@link #draw} from the raw logits at {@code off}.
      */
     private void sampleInto(Request r, Sequence s, int off, int drawn) {
         SamplingParams p = r.params;
-        int token;
-        if (drawn >= 0) {
-            token = drawn;
-        } else if (s.guided == null) {
-            token = draw(0, r, s, off);
-        } else {
-            float[] row = processed[0];
-            System.arraycopy(logits, off, row, 0, vocab);
-            r.processors.apply(row, 0, s);
-            s.guided.applyMask(row, 0); // last: only tokens the grammar allows remain
-            token = samplers[0].sample(row, 0, p, s.rng);
-            s.guided.advance(token);
-        }
+        int token = drawn >= 0 ? drawn : draw(0, r, s, off);
         boolean wantsLogprob = s.logprobs != null || p.selectsCandidates();
         // One log-softmax denominator per token (~0.2 ms on a 152k vocabulary) for both uses.
         double lse = wantsLogprob ? LogProbs.logSumExp(logits, off, vocab) : Double.NaN;
@@ -333,15 +320,19 @@ public final class LLMEngine {
 
     /**
      * {@code s}'s next token drawn by thread {@code worker}'s sampler from the raw logits at
-     * {@code off}: through the request's logits processors on that thread's copy of the row when
-     * it has any, straight from the row otherwise.
+     * {@code off}: straight from the row, or from that thread's copy of it through the request's
+     * logits processors and then its grammar's mask (a grammar's sequences are drawn on the engine
+     * thread only: {@link ParallelDraws} leaves them to the loop).
      */
     private int draw(int worker, Request r, Sequence s, int off) {
-        if (r.processors.isEmpty()) return samplers[worker].sample(logits, off, r.params, s.rng);
+        if (r.processors.isEmpty() && s.guided == null) return samplers[worker].sample(logits, off, r.params, s.rng);
         float[] row = processed[worker];
         System.arraycopy(logits, off, row, 0, vocab);
         r.processors.apply(row, 0, s);
-        return samplers[worker].sample(row, 0, r.params, s.rng);
+        if (s.guided != null) s.guided.applyMask(row, 0); // last: only tokens the grammar allows remain
+        int token = samplers[worker].sample(row, 0, r.params, s.rng);
+        if (s.guided != null) s.guided.advance(token);
+        return token;
     }
 
     /**

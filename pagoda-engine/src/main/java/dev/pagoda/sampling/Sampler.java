@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * Picks the next token from one row of raw logits: greedy (argmax, lowest id on ties), or
  * random with vLLM's order of transforms: temperature, then min_p, then top-k and top-p.
- * Holds scratch buffers sized to the vocabulary; not thread-safe (one per engine thread).
+ * Holds scratch buffers sized to the vocabulary; not thread-safe (one per thread that draws).
  */
 public final class Sampler {
     /** Tokens per chunk of {@link #chunkSums}. */
