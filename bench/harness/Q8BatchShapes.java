@@ -9,8 +9,9 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
- * Q8_0 batch kernel shapes on the engine's tiled layout (tiles of 16 rows, one lane per row, per
- * 32-column block the 16 F32 scales then each column as 16 bytes), 16 tokens, one thread, in
+ * Q8_0 batch kernel shapes on the engine's tiled layout as it was when they were compared (tiles
+ * of 16 rows, one lane per row, per 32-column block the 16 F32 scales then each column as 16
+ * bytes; the engine now keeps 16-bit scale codes), 16 tokens, one thread, in
  * GFLOP/s (2 per weight per token). Outputs are not checked: only the instruction mix per FMA
  * differs. "x8": one tile × 8 tokens, twice (the engine's kernel before the two-tile one);
  * "x16": one tile × 16 tokens (one widening per 16 FMAs, block sums in a scratch array);

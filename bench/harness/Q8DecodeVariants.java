@@ -13,7 +13,8 @@ import java.util.Random;
 
 /**
  * Q8_0 matrix-vector variants the engine did not adopt, against the engine's kernel (tiles of 16
- * rows, one lane per row; four tiles a quarter of the range apart), in GB/s of weights. Outputs
+ * rows, one lane per row; four tiles a quarter of the range apart; F32 scales, as the engine kept
+ * them when these were compared), in GB/s of weights. Outputs
  * are not checked: only the memory traffic and the arithmetic per byte are compared.
  *
  * <pre>

@@ -1,8 +1,11 @@
 package dev.pagoda.kernel;
 
+import dev.pagoda.PagodaException;
 import dev.pagoda.model.loader.DType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,14 +24,23 @@ import java.util.stream.IntStream;
  * as in the format's own dot product. Every kernel shape, and the scalar {@link #dot}, follows it.
  *
  * <p><b>Tiled layout.</b> The kernels give each of a vector's L lanes its own row. A tile holds L
- * rows (the last one padded); for each block of 32 columns it stores the L rows' scales as F32,
- * then the block's 32 columns in order, each as the L rows' bytes. One L-byte load is then one
- * column of a tile: widened to floats and multiplied by that column's activation broadcast to
- * every lane, with no decode multiply and no lane sums at the end. On the test machine this made
- * the matrix-vector product about twice as fast per thread as the row-wise kernels it replaced
- * (which paid a scale multiply per weight and were compute-bound at 11 GB/s per thread). Keeping
- * the scales F16 cost more in conversions than the 6% of bytes F32 scales add. Row-major is the
+ * rows (the last one padded); for each block of 32 columns it stores the L rows' scales, then the
+ * block's 32 columns in order, each as the L rows' bytes. One L-byte load is then one column of a
+ * tile: widened to floats and multiplied by that column's activation broadcast to every lane, with
+ * no decode multiply and no lane sums at the end. On the test machine this made the
+ * matrix-vector product about twice as fast per thread as the row-wise kernels it replaced (which
+ * paid a scale multiply per weight and were compute-bound at 11 GB/s per thread). Row-major is the
  * layout of a mapped checkpoint, only read to be tiled or converted, so its products are scalar.
+ *
+ * <p><b>Scales in 16 bits.</b> A tile block is 34 bytes per row like the format's own (F32 scales,
+ * as before, made it 36: decode, which reads every byte once per token, read 6% more than the
+ * model's size). A scale is stored as a code that three lane-wise operations turn into the exact
+ * float (see {@link #scaleCode}); converting F16 itself costs a blend for infinities and, for the
+ * F16 subnormals that small blocks' scales are, a multiplication with a subnormal operand, which
+ * made the kernel a fifth slower on the test machine. The code has no sign bit: a negative scale
+ * is stored as its magnitude with the block's quants negated (exact, the same products), and
+ * {@link #packInto} refuses what it cannot represent (a non-finite scale, or a negative one with a
+ * quant of −128), as llama.cpp refuses non-finite scales when it loads a model.
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = VectorMath.F;
@@ -36,11 +48,12 @@ public final class Q8_0Matrix extends WeightMatrix {
     /** L bytes: one column of a tile, widened to L floats. */
     private static final VectorSpecies<Byte> BL = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     private static final int CHECKPOINT_BLOCK_BYTES = 34;
-    /** A tile's block: L F32 scales, then 32 columns of L bytes. */
-    private static final int TILE_SCALE_BYTES = 4 * L;
+    /** A tile's block: L 16-bit scale codes, then 32 columns of L bytes. */
+    private static final int TILE_SCALE_BYTES = 2 * L;
     private static final int TILE_BLOCK_BYTES = TILE_SCALE_BYTES + 32 * L;
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** A code's bits moved to a float's place are its scale times 2^−102 (see {@link #scaleCode}). */
+    private static final float CODE_REBIAS = 0x1p102f;
 
     private final boolean tiled;
     /** Bytes of one tile (L rows, every column) in the tiled layout. */
@@ -71,13 +84,44 @@ public final class Q8_0Matrix extends WeightMatrix {
                 for (int lane = 0; lane < L; lane++) {
                     int r = tile * L + lane;
                     boolean real = r < rows;
-                    staged.set(LE_FLOAT, 4L * lane, real ? scale(r, b) : 0f);
-                    for (int c = 0; c < 32; c++) block[TILE_SCALE_BYTES + c * L + lane] = real ? quant(r, b, c) : 0;
+                    float d = real ? scale(r, b) : 0f;
+                    // A negative scale is stored as its magnitude, the quants negated: (−q)·|d| = q·d.
+                    boolean negate = d < 0;
+                    staged.set(LE_SHORT, 2L * lane, scaleCode(Math.abs(d), r, b));
+                    for (int c = 0; c < 32; c++) {
+                        byte q = real ? quant(r, b, c) : 0;
+                        if (negate && q == Byte.MIN_VALUE) {
+                            throw new PagodaException("tensor '" + name + "': Q8_0 block " + b + " of row " + r
+                                    + " has a negative scale and a quant of -128, which Pagoda's layout cannot hold (negating it overflows)");
+                        }
+                        block[TILE_SCALE_BYTES + c * L + lane] = negate ? (byte) -q : q;
+                    }
                 }
                 MemorySegment.copy(staged, 0, dst, p.blockOffset(tile * L, b), TILE_BLOCK_BYTES);
             }
         });
         return p;
+    }
+
+    /**
+     * The 16-bit code of a scale magnitude: 0 for zero, else the float's exponent field less 102
+     * (1–40 for the F16 range: a normal float whatever the F16's kind) above its top 10 mantissa
+     * bits (every F16 value has no more). Its bits shifted to a float's place, times 2^102, are the
+     * scale again, exactly, with no subnormal operand ({@link #scales}). Row r, block b name a
+     * refused scale.
+     */
+    private short scaleCode(float magnitude, int r, int b) {
+        if (!Float.isFinite(magnitude)) {
+            throw new PagodaException("tensor '" + name + "': Q8_0 block " + b + " of row " + r + " has a non-finite scale (" + magnitude + ")");
+        }
+        if (magnitude == 0) return 0;
+        int bits = Float.floatToRawIntBits(magnitude);
+        return (short) (((bits >>> 23) - 102) << 10 | (bits >>> 13 & 0x3FF));
+    }
+
+    /** The scale a {@link #scaleCode} stands for (the same operations as {@link #scales}). */
+    private static float scaleOfCode(short code) {
+        return Float.intBitsToFloat((code & 0xFFFF) << 13) * CODE_REBIAS;
     }
 
     @Override
@@ -92,7 +136,7 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     private float scale(int r, int b) {
         long block = blockOffset(r, b);
-        return tiled ? data.get(LE_FLOAT, block + 4L * (r % L)) : Float.float16ToFloat(data.get(LE_SHORT, block));
+        return tiled ? scaleOfCode(data.get(LE_SHORT, block + 2L * (r % L))) : Float.float16ToFloat(data.get(LE_SHORT, block));
     }
 
     private byte quant(int r, int b, int c) {
@@ -195,9 +239,11 @@ public final class Q8_0Matrix extends WeightMatrix {
         return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** The L rows' scales of the tile block at byte offset {@code block}. */
+    /** The L rows' scales of the tile block at byte offset {@code block}, from their codes. */
     private FloatVector scales(long block) {
-        return FloatVector.fromMemorySegment(F, data, block, ByteOrder.LITTLE_ENDIAN);
+        IntVector codes = (IntVector) ShortVector.fromMemorySegment(VectorMath.S16, data, block, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, VectorMath.I32, 0);
+        return codes.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(CODE_REBIAS);
     }
 
     /**
