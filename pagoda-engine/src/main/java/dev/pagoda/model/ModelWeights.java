@@ -249,7 +249,12 @@ public final class ModelWeights implements AutoCloseable {
         private WeightMatrix place(WeightMatrix m) {
             long start = System.nanoTime();
             long bytes = m.packedBytes();
-            WeightMatrix packed = m.packInto(take(bytes));
+            WeightMatrix packed;
+            try {
+                packed = m.packInto(take(bytes));
+            } catch (PagodaException e) { // a layout refusing the tensor's data (Q8_0 scales): name the file too
+                throw new PagodaException(checkpoint.source() + ": " + e.getMessage(), e);
+            }
             placed += bytes;
             placedCount++;
             placeSeconds += (System.nanoTime() - start) / 1e9;

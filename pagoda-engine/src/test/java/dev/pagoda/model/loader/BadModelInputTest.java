@@ -169,6 +169,22 @@ class BadModelInputTest {
     }
 
     @Test
+    void ggufQ8_0BlockWithANonFiniteScale() throws IOException {
+        // The first block of a Q8_0 matrix gets a NaN scale: the tiled layout cannot hold it (nor
+        // would the model's outputs mean anything), so loading stops, naming file and tensor.
+        Path src = Shared.path("models/fixtures/llama-gqa/gguf/model-q8_0.gguf"), f = tmp.resolve("nan-scale.gguf");
+        byte[] bytes = Files.readAllBytes(src);
+        String tensor = "blk.0.ffn_down.weight";
+        try (GgufFile g = GgufFile.open(src)) {
+            byte[] firstBlocks = g.tensors().get(tensor).data().asSlice(0, 4 * 34).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(indexOf(bytes, firstBlocks), (short) 0x7E00);
+        }
+        Files.write(f, bytes);
+        // (named as the engine names it, the Hugging Face way)
+        assertMentions(failure(f), "nan-scale.gguf", "tensor 'model.layers.0.mlp.down_proj.weight'", "block 0 of row 0", "non-finite scale");
+    }
+
+    @Test
     void missingTokenizer() throws IOException {
         Path dir = hfWithConfig(c -> { });
         Files.delete(dir.resolve("tokenizer.json"));
