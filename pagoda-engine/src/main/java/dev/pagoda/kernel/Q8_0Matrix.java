@@ -38,7 +38,8 @@ import java.util.stream.IntStream;
  * float (see {@link #scaleCode}); converting F16 itself costs a blend for infinities and, for the
  * F16 subnormals that small blocks' scales are, a multiplication with a subnormal operand, which
  * made the kernel a fifth slower on the test machine. The code has no sign bit: a negative scale
- * is stored as its magnitude with the block's quants negated (exact, the same products), and
+ * is stored as its magnitude with the block's quants negated (the same products, bit for bit; a
+ * zero weight under it decodes as +0 rather than −0), and
  * {@link #packInto} refuses what it cannot represent (a non-finite scale, or a negative one with a
  * quant of −128), as llama.cpp refuses non-finite scales when it loads a model.
  */
