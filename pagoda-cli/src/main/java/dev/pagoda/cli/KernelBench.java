@@ -63,8 +63,9 @@ final class KernelBench implements Command {
                 : List.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0);
         if (!a.remaining().isEmpty()) throw new IllegalArgumentException("unknown arguments " + a.remaining() + "\n" + USAGE);
 
-        try (WorkerPool pool = new WorkerPool(threads)) {
-            double bandwidth = Probes.readBandwidth(pool);
+        try (WorkerPool pool = new WorkerPool(threads); Arena probeArena = Arena.ofShared()) {
+            MemorySegment probeBuffer = Probes.readBuffer(probeArena);
+            double bandwidth = Probes.readBandwidth(pool, probeBuffer);
             double peak = Probes.fmaPeak(pool);
             System.out.printf("%d threads, %s-bit vectors, %s; load average %.2f%n", threads, dev.pagoda.kernel.VectorMath.bits(),
                     cpuTime ? "kernels timed by CPU time" : "wall-clock times", loadAverage());
@@ -87,7 +88,7 @@ final class KernelBench implements Command {
                 }
             }
             // Probes again after the kernels: on a shared machine the better of the two is the fairer denominator.
-            bandwidth = Math.max(bandwidth, Probes.readBandwidth(pool));
+            bandwidth = Math.max(bandwidth, Probes.readBandwidth(pool, probeBuffer));
             peak = Math.max(peak, Probes.fmaPeak(pool));
             System.out.printf("%nprobe read bandwidth %8.1f GB/s%s%n", bandwidth, below(bandwidth, C_BANDWIDTH_GBS, "GB/s"));
             System.out.printf("probe F32 FMA peak   %8.1f GFLOP/s%s%n", peak, below(peak, C_PEAK_GFLOPS, "GFLOP/s"));

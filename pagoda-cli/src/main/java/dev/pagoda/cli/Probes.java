@@ -19,27 +19,32 @@ final class Probes {
     }
 
     /**
-     * Best of 5 streaming reads of 1 GiB split over the pool's threads, GB/s, over memory of the
-     * kind the weights live in ({@link HugePages}: on the test machine huge pages read ~40%
-     * faster than 4 KiB pages, so a probe over ordinary pages would understate the denominator).
+     * The read probe's 1 GiB, filled, of the kind of memory the weights live in ({@link HugePages}:
+     * on the test machine huge pages read ~40% faster than 4 KiB pages, so a probe over ordinary
+     * pages would understate the denominator). Allocated once per benchmark and reused: a fresh
+     * gigabyte per probe had the kernel find, zero and later take back huge pages around the very
+     * runs the probes bracket.
      */
-    static double readBandwidth(WorkerPool pool) {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = HugePages.allocate(arena, BYTES);
-            seg.fill((byte) 1);
-            int chunks = 1 << 12;
-            long chunk = BYTES / chunks;
-            float[] sink = new float[pool.size() * 16];
-            for (int i = 0; i < 2000; i++) sink[0] += sum(seg, 0, 1 << 16); // C2-compile the loop before timing it
-            double best = 0;
-            for (int run = 0; run < 5 + 3; run++) { // the first 3 warm the caches and threads
-                long t = System.nanoTime();
-                pool.parallelFor(chunks, (worker, start, end) -> sink[worker * 16] += sum(seg, start * chunk, end * chunk));
-                double gbs = BYTES / ((System.nanoTime() - t) / 1e9) / 1e9;
-                if (run >= 3) best = Math.max(best, gbs);
-            }
-            return best;
+    static MemorySegment readBuffer(Arena arena) {
+        MemorySegment seg = HugePages.allocate(arena, BYTES);
+        seg.fill((byte) 1);
+        return seg;
+    }
+
+    /** Best of 5 streaming reads of {@code buffer} ({@link #readBuffer}) split over the pool's threads, GB/s. */
+    static double readBandwidth(WorkerPool pool, MemorySegment buffer) {
+        int chunks = 1 << 12;
+        long chunk = BYTES / chunks;
+        float[] sink = new float[pool.size() * 16];
+        for (int i = 0; i < 2000; i++) sink[0] += sum(buffer, 0, 1 << 16); // C2-compile the loop before timing it
+        double best = 0;
+        for (int run = 0; run < 5 + 3; run++) { // the first 3 warm the caches and threads
+            long t = System.nanoTime();
+            pool.parallelFor(chunks, (worker, start, end) -> sink[worker * 16] += sum(buffer, start * chunk, end * chunk));
+            double gbs = BYTES / ((System.nanoTime() - t) / 1e9) / 1e9;
+            if (run >= 3) best = Math.max(best, gbs);
         }
+        return best;
     }
 
     /**

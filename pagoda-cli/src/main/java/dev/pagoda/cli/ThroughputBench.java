@@ -69,8 +69,7 @@ final class ThroughputBench implements Command {
         a.applyEngineFlags(args);
 
         Map<String, Object> results = new LinkedHashMap<>();
-        try (LLM llm = new LLM(args)) {
-            ThroughputBounds limits = bounds ? ThroughputBounds.measure(args.numThreads) : null;
+        try (LLM llm = new LLM(args); ThroughputBounds limits = bounds ? ThroughputBounds.measure(args.numThreads) : null) {
             SplittableRandom rnd = new SplittableRandom(seed);
             int vocab = llm.modelConfig().vocabSize();
             String model = String.valueOf(args.model != null ? args.model : LLM.bundledModel());
@@ -90,7 +89,7 @@ final class ThroughputBench implements Command {
                 results.put(name, measure(name, runs, warmup, () -> {
                     boolean measured = runIndex[0]++ >= warmup;
                     boolean pair = c == 1 && limits != null && measured;
-                    double probe = pair ? limits.readNow(args.numThreads) : 0;
+                    double probe = pair ? limits.readNow() : 0;
                     List<Prompt> prompts = new ArrayList<>();
                     for (int i = 0; i < c; i++) prompts.add(randomPrompt(rnd, 8, vocab));
                     long wallStart = System.nanoTime(), forwardStart = llm.engine().forwardNanos();
@@ -100,7 +99,7 @@ final class ThroughputBench implements Command {
                     double firstAll = outs.stream().mapToDouble(o -> o.metrics().firstTokenTime()).max().orElseThrow();
                     double lastAll = outs.stream().mapToDouble(o -> o.metrics().lastTokenTime()).max().orElseThrow();
                     double tps = c * (genLen - 1) / (lastAll - firstAll);
-                    if (pair) limits.pairDecode(tps * llm.weights().bytesReadPerStep() / 1e9, probe, limits.readNow(args.numThreads));
+                    if (pair) limits.pairDecode(tps * llm.weights().bytesReadPerStep() / 1e9, probe, limits.readNow());
                     return tps;
                 }));
                 System.out.printf("%-10s engine time outside the forward pass: %.1f%% of the last run%n", "", 100 * overhead[0]);
@@ -112,7 +111,7 @@ final class ThroughputBench implements Command {
                     row.put("median_time_per_output_token_s", medianStep);
                 }
             }
-            if (limits != null) results.put("bounds", limits.report(llm, results, args.numThreads));
+            if (limits != null) results.put("bounds", limits.report(llm, results));
         }
         if (jsonOut != null) {
             Files.writeString(Path.of(jsonOut), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));

@@ -3,6 +3,8 @@ package dev.pagoda.cli;
 import dev.pagoda.engine.LLM;
 import dev.pagoda.kernel.WorkerPool;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,28 +15,32 @@ import java.util.Map;
  * with {@link Probes}: read bandwidth bounds single-stream decode (every step reads all the
  * weights), the F32 FMA peak bounds prompt processing and batched decode (2 FLOPs per weight per
  * token). The better of two probe runs counts — one before the benchmark, one after — so that a
- * busy moment on a shared machine does not lower the bar.
+ * busy moment on a shared machine does not lower the bar. Holds the probes' threads and buffer
+ * until closed.
  */
-final class ThroughputBounds {
+final class ThroughputBounds implements AutoCloseable {
+    private final WorkerPool pool;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment readBuffer;
     private double bandwidthGbs;
     private double peakGflops;
     /** Single-stream decode runs, each as a fraction of a read probe taken just before it. */
     private final List<Double> pairedDecode = new ArrayList<>();
 
-    private ThroughputBounds() {
+    private ThroughputBounds(int threads) {
+        pool = new WorkerPool(threads);
+        readBuffer = Probes.readBuffer(arena);
     }
 
     static ThroughputBounds measure(int threads) {
-        ThroughputBounds b = new ThroughputBounds();
-        b.probe(threads);
+        ThroughputBounds b = new ThroughputBounds(threads);
+        b.probe();
         return b;
     }
 
-    private void probe(int threads) {
-        try (WorkerPool pool = new WorkerPool(threads)) {
-            bandwidthGbs = Math.max(bandwidthGbs, Probes.readBandwidth(pool));
-            peakGflops = Math.max(peakGflops, Probes.fmaPeak(pool));
-        }
+    private void probe() {
+        bandwidthGbs = Math.max(bandwidthGbs, Probes.readBandwidth(pool, readBuffer));
+        peakGflops = Math.max(peakGflops, Probes.fmaPeak(pool));
     }
 
     /**
@@ -44,12 +50,10 @@ final class ThroughputBounds {
      * ({@code docs/bench/throughput/bandwidth-phases.log}), so a probe from another moment can
      * be in the other phase. Returns the probe, GB/s.
      */
-    double readNow(int threads) {
-        try (WorkerPool pool = new WorkerPool(threads)) {
-            double gbs = Probes.readBandwidth(pool);
-            bandwidthGbs = Math.max(bandwidthGbs, gbs);
-            return gbs;
-        }
+    double readNow() {
+        double gbs = Probes.readBandwidth(pool, readBuffer);
+        bandwidthGbs = Math.max(bandwidthGbs, gbs);
+        return gbs;
     }
 
     /** Records a decode run's GB/s over the better of the probes taken just before and just after it. */
@@ -58,13 +62,13 @@ final class ThroughputBounds {
     }
 
     /** Probes again, prints each median against its bound and returns the figures for the JSON report. */
-    Map<String, Object> report(LLM llm, Map<String, Object> results, int threads) {
-        probe(threads);
+    Map<String, Object> report(LLM llm, Map<String, Object> results) {
+        probe();
         double bytes = llm.weights().bytesReadPerStep();
         double flopsPerToken = 2.0 * llm.weights().matmulParameters();
         System.out.printf("%nbounds: probes %.1f GB/s read, %.1f GFLOP/s F32 FMA peak (%d threads, best of before and after);%n"
                         + "        %.1f MiB of weights read per step, %.4f GFLOP per token%n",
-                bandwidthGbs, peakGflops, threads, bytes / 1048576, flopsPerToken / 1e9);
+                bandwidthGbs, peakGflops, pool.size(), bytes / 1048576, flopsPerToken / 1e9);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("read_bandwidth_gb_per_s", bandwidthGbs);
         out.put("fma_peak_gflop_per_s", peakGflops);
@@ -101,5 +105,11 @@ final class ThroughputBounds {
             out.put(e.getKey() + "_fraction_of_bound", fraction);
         }
         return out;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        arena.close();
     }
 }
