@@ -28,8 +28,8 @@ final class ThroughputBounds implements AutoCloseable {
     private final List<Double> pairedDecode = new ArrayList<>();
 
     private ThroughputBounds(int threads) {
+        readBuffer = Probes.readBuffer(arena); // first: a pool started before a failed allocation would be left running
         pool = new WorkerPool(threads);
-        readBuffer = Probes.readBuffer(arena);
     }
 
     static ThroughputBounds measure(int threads) {
