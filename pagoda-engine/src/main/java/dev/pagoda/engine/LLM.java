@@ -85,7 +85,7 @@ public final class LLM implements AutoCloseable {
         this.loadSeconds = (System.nanoTime() - start) / 1e9;
         Log.info(String.format("loaded %s (%s, %d layers, %.1fM parameters, %s weights) in %.2f s; max-model-len %d",
                 modelPath, config.architecture().hfName, config.numLayers(), config.parameterCount() / 1e6,
-                args.quantization != null ? args.quantization : args.dtype.equals("auto") ? config.weightDType() : args.dtype, loadSeconds, maxModelLen));
+                weights.matrixFormats(), loadSeconds, maxModelLen));
     }
 
     /** The model that ships with Pagoda: {@code models/stories260K} under the install directory. */

@@ -105,12 +105,23 @@ public final class ModelWeights implements AutoCloseable {
         return sumOverMatmuls(m -> (long) m.rows() * m.cols());
     }
 
+    /** The formats of the matrices a step multiplies, the one with the most bytes first ("Q8_0", "Q8_0 + F32"). */
+    public String matrixFormats() {
+        Map<DType, Long> bytes = new java.util.EnumMap<>(DType.class);
+        for (WeightMatrix m : matmuls()) bytes.merge(m.type(), m.type().bytesFor((long) m.rows() * m.cols()), Long::sum);
+        return bytes.entrySet().stream().sorted(Map.Entry.<DType, Long>comparingByValue().reversed())
+                .map(e -> e.getKey().toString()).collect(java.util.stream.Collectors.joining(" + "));
+    }
+
     private long sumOverMatmuls(java.util.function.ToLongFunction<WeightMatrix> f) {
-        long sum = f.applyAsLong(lmHead);
-        for (Layer l : layers) {
-            for (WeightMatrix m : List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down())) sum += f.applyAsLong(m);
-        }
-        return sum;
+        return matmuls().stream().mapToLong(f).sum();
+    }
+
+    /** Every matrix a forward step multiplies: the layers' and the LM head. */
+    private List<WeightMatrix> matmuls() {
+        List<WeightMatrix> all = new java.util.ArrayList<>(List.of(lmHead));
+        for (Layer l : layers) all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()));
+        return all;
     }
 
     /** Bytes written by --dtype conversions or --quantization (0 when the checkpoint's formats are kept). */

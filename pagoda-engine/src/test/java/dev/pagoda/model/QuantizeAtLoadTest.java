@@ -32,6 +32,7 @@ class QuantizeAtLoadTest {
             assertTrue(ours.convertedBytes() > 0);
             assertEquals(type, ours.layer(0).wq().type());
             assertEquals(type, ours.lmHead().type());
+            assertTrue(ours.matrixFormats().startsWith(type.toString()), ours.matrixFormats());
             long compared = 0, differing = 0;
             for (Map.Entry<String, TensorData> e : quantized.tensors().entrySet()) {
                 TensorData theirs = e.getValue();
