@@ -13,9 +13,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -107,10 +110,10 @@ public final class ModelWeights implements AutoCloseable {
 
     /** The formats of the matrices a step multiplies, the one with the most bytes first ("Q8_0", "Q8_0 + F32"). */
     public String matrixFormats() {
-        Map<DType, Long> bytes = new java.util.EnumMap<>(DType.class);
+        Map<DType, Long> bytes = new EnumMap<>(DType.class);
         for (WeightMatrix m : matmuls()) bytes.merge(m.type(), m.type().bytesFor((long) m.rows() * m.cols()), Long::sum);
         return bytes.entrySet().stream().sorted(Map.Entry.<DType, Long>comparingByValue().reversed())
-                .map(e -> e.getKey().toString()).collect(java.util.stream.Collectors.joining(" + "));
+                .map(e -> e.getKey().toString()).collect(Collectors.joining(" + "));
     }
 
     private long sumOverMatmuls(java.util.function.ToLongFunction<WeightMatrix> f) {
@@ -119,7 +122,7 @@ public final class ModelWeights implements AutoCloseable {
 
     /** Every matrix a forward step multiplies: the layers' and the LM head. */
     private List<WeightMatrix> matmuls() {
-        List<WeightMatrix> all = new java.util.ArrayList<>(List.of(lmHead));
+        List<WeightMatrix> all = new ArrayList<>(List.of(lmHead));
         for (Layer l : layers) all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()));
         return all;
     }

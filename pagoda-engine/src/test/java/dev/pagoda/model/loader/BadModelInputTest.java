@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -176,7 +177,7 @@ class BadModelInputTest {
         byte[] bytes = Files.readAllBytes(src);
         String tensor = "blk.0.ffn_down.weight";
         try (GgufFile g = GgufFile.open(src)) {
-            byte[] firstBlocks = g.tensors().get(tensor).data().asSlice(0, 4 * 34).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            byte[] firstBlocks = g.tensors().get(tensor).data().asSlice(0, 4 * 34).toArray(ValueLayout.JAVA_BYTE);
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(indexOf(bytes, firstBlocks), (short) 0x7E00);
         }
         Files.write(f, bytes);
